@@ -54,7 +54,7 @@ async def apply_fault(model: str) -> None:
 
 
 def stream_response(chunks: Iterable[str], model: str, *, media_type: str = "text/event-stream") -> StreamingResponse:
-    """Stream pre-rendered SSE chunks; with `fail-midstream` in the model, stop half way without a terminal event."""
+    """Stream pre-rendered SSE chunks; with `fail-midstream` in the model, stop half way: no terminal event."""
     items = list(chunks)
     if "fail-midstream" in model:
         items = items[: max(1, len(items) // 2)]
@@ -62,8 +62,6 @@ def stream_response(chunks: Iterable[str], model: str, *, media_type: str = "tex
     async def gen() -> AsyncIterator[str]:
         for chunk in items:
             yield chunk
-        if "fail-midstream" in model:
-            raise ConnectionAbortedError("scripted mid-stream failure")
 
     return StreamingResponse(gen(), media_type=media_type, headers={"cache-control": "no-cache"})
 

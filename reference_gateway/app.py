@@ -1,0 +1,41 @@
+"""The reference gateway as a Starlette app: routes listed as data, auth and the error envelope as middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from reference_gateway.auth import AuthMiddleware
+from reference_gateway.config import Config
+from reference_gateway.errors import GatewayError, gateway_error_handler, http_error_handler, unexpected_error_handler
+from reference_gateway.gateway import Gateway
+from reference_gateway.routes import conversations, lifecycle, meta, responses
+
+ROUTES: list[BaseRoute] = [*meta.ROUTES, *responses.ROUTES, *lifecycle.ROUTES, *conversations.ROUTES]
+
+
+def create_app(config: Config) -> Starlette:
+    gateway = Gateway(config)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await gateway.aclose()
+
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(AuthMiddleware, keys=config.keys)],
+        exception_handlers={
+            GatewayError: gateway_error_handler,
+            HTTPException: http_error_handler,
+            Exception: unexpected_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    return app

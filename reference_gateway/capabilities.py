@@ -1,0 +1,202 @@
+"""The capability table: provider type x model pattern x API mode x feature -> what the gateway does.
+
+Every request is checked against it before any upstream call, so a feature is either honoured for real or rejected
+with a message that names it; nothing is dropped silently. `GET /v1/capabilities` publishes the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from reference_gateway.errors import GatewayError
+from reference_gateway.providers.base import ProviderSettings
+
+FORWARDED, TRANSLATED, REPLAYED, REJECTED = "forwarded", "translated", "replayed", "rejected"
+KNOWN_ITEMS = {"message", "function_call", "function_call_output", "compaction"}
+HOSTED_MESSAGE = (
+    'responses tool type "{name}" is only supported by native Responses providers; '
+    "chat-translated providers only support function tools"
+)
+STATE_MESSAGE = (
+    "{name} is not supported for chat-translated provider {provider}: the gateway is configured not to "
+    "reconstruct provider state across the chat translation (stateful: reject)"
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    provider: str  # provider type glob
+    model: str  # model glob
+    mode: str  # "native" | "chat"
+    feature: str  # feature glob
+    decision: str  # forwarded | translated | replayed | rejected | "setting:<name>"
+    message: str = ""
+    param: str | None = None
+
+
+# Later rows win over earlier ones when several match.
+TABLE: tuple[Row, ...] = (
+    Row("*", "*", "native", "*", FORWARDED),
+    Row("*", "*", "chat", "tools.*", REJECTED, HOSTED_MESSAGE, "tools"),
+    Row("*", "*", "chat", "tools.function", TRANSLATED),
+    Row("*", "*", "chat", "state.*", "setting:stateful", STATE_MESSAGE),
+    Row(
+        "*",
+        "*",
+        "chat",
+        "input.*",
+        REJECTED,
+        'responses input item type "{name}" is not supported by chat-translated providers',
+        "input",
+    ),
+    Row("*", "*", "chat", "text.format.*", TRANSLATED),
+    Row("*", "*", "chat", "text.verbosity", TRANSLATED),
+    Row(
+        "*",
+        "*",
+        "chat",
+        "background",
+        REJECTED,
+        "background responses are not supported by chat-translated providers",
+        "background",
+    ),
+    Row("*", "*", "chat", "operation.input_tokens", TRANSLATED),
+    Row(
+        "openai_chat",
+        "*",
+        "chat",
+        "operation.input_tokens",
+        REJECTED,
+        "input token counting is not available for OpenAI-style chat provider {provider}",
+        None,
+    ),
+    Row("*", "*", "chat", "operation.compact", "setting:compact"),
+    Row(
+        "anthropic",
+        "*",
+        "chat",
+        "text.format.*",
+        REJECTED,
+        "Anthropic does not accept translated structured output "
+        "(text.format {name}); the gateway rejects it instead of dropping it",
+        "text.format",
+    ),
+    Row(
+        "anthropic",
+        "*",
+        "chat",
+        "text.verbosity",
+        REJECTED,
+        "Anthropic does not accept text.verbosity; the gateway rejects it instead of dropping it",
+        "text.verbosity",
+    ),
+    Row(
+        "gemini",
+        "*",
+        "chat",
+        "text.verbosity",
+        REJECTED,
+        "Gemini has no equivalent of text.verbosity; the gateway rejects it instead of dropping it",
+        "text.verbosity",
+    ),
+)
+
+FEATURES = (
+    "tools.function", "tools.web_search_preview", "tools.web_search", "tools.file_search",
+    "tools.computer_use_preview", "state.previous_response_id", "state.conversation", "input.unknown",
+    "text.format.json_schema", "text.format.json_object", "text.verbosity", "background",
+    "operation.input_tokens", "operation.compact",
+)  # fmt: skip
+
+
+def mode_of(settings: ProviderSettings) -> str:
+    return "native" if settings.type == "openai_responses" else "chat"
+
+
+def decide(settings: ProviderSettings, model: str, feature: str) -> tuple[str, Row | None]:
+    found: Row | None = None
+    mode = mode_of(settings)
+    for row in TABLE:
+        same_route = row.mode == mode and fnmatchcase(settings.type, row.provider) and fnmatchcase(model, row.model)
+        if same_route and fnmatchcase(feature, row.feature):
+            found = row
+    if found is None:
+        return REJECTED, None
+    decision = found.decision
+    if decision == "setting:stateful":
+        decision = REPLAYED if settings.stateful == "replay" else REJECTED
+    elif decision == "setting:compact":
+        decision = TRANSLATED if settings.compact == "translate" else REJECTED
+    return decision, found
+
+
+def features_of(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """(feature, name) pairs a Responses payload uses."""
+    found: list[tuple[str, str]] = []
+    for tool in payload.get("tools") or []:
+        kind = str(tool.get("type", "")) if isinstance(tool, dict) else ""
+        found.append((f"tools.{kind}", kind))
+    for name in ("previous_response_id", "conversation"):
+        if payload.get(name):
+            found.append((f"state.{name}", name))
+    items = payload.get("input")
+    for item in items if isinstance(items, list) else []:
+        kind = str(item.get("type", "message")) if isinstance(item, dict) else "message"
+        if kind not in KNOWN_ITEMS:
+            found.append((f"input.{kind}", kind))
+    text = payload.get("text") or {}
+    fmt = (text.get("format") or {}).get("type") if isinstance(text, dict) else None
+    if fmt and fmt != "text":
+        found.append((f"text.format.{fmt}", str(fmt)))
+    if isinstance(text, dict) and text.get("verbosity"):
+        found.append(("text.verbosity", "text.verbosity"))
+    if payload.get("background"):
+        found.append(("background", "background"))
+    return found
+
+
+def check(settings: ProviderSettings, model: str, payload: dict[str, Any]) -> dict[str, str]:
+    """Raise GatewayError(400) for the first rejected feature; else return feature -> decision."""
+    decisions = {}
+    for feature, name in features_of(payload):
+        decision, row = decide(settings, model, feature)
+        if decision == REJECTED:
+            raise rejection(settings, feature, name, row)
+        decisions[feature] = decision
+    return decisions
+
+
+def check_operation(settings: ProviderSettings, model: str, operation: str) -> str:
+    decision, row = decide(settings, model, f"operation.{operation}")
+    if decision == REJECTED:
+        message = (row.message if row and row.message else "{name} is not supported by provider {provider}").format(
+            name=operation, provider=settings.name
+        )
+        raise GatewayError(501, message, type="invalid_request_error", code="unsupported_response_operation")
+    return decision
+
+
+def rejection(settings: ProviderSettings, feature: str, name: str, row: Row | None) -> GatewayError:
+    template = row.message if row and row.message else "{name} is not supported by provider {provider}"
+    param = row.param if row and row.param else (name if feature.startswith("state.") else None)
+    return GatewayError(400, template.format(name=name, provider=settings.name), param=param)
+
+
+def table(providers: dict[str, ProviderSettings]) -> list[dict[str, str]]:
+    rows = []
+    for settings in providers.values():
+        for feature in FEATURES:
+            decision, _ = decide(settings, "*", feature)
+            rows.append(
+                {
+                    "provider": settings.name,
+                    "type": settings.type,
+                    "model": "*",
+                    "api_mode": mode_of(settings),
+                    "feature": feature,
+                    "decision": decision,
+                }
+            )
+    return rows

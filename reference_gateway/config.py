@@ -1,0 +1,70 @@
+"""Gateway configuration: a YAML file with `${VAR}` / `${VAR:-default}` expanded from the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reference_gateway.providers.base import ProviderSettings
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+DEFAULT_PRESET = Path(__file__).parent / "presets" / "default.yaml"
+
+
+def expand(value: Any, env: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return _VAR.sub(lambda m: env.get(m.group(1)) or (m.group(2) or ""), value)
+    if isinstance(value, list):
+        return [expand(v, env) for v in value]
+    if isinstance(value, dict):
+        return {k: expand(v, env) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class Config:
+    keys: dict[str, str] = field(default_factory=dict)  # name -> key
+    providers: dict[str, ProviderSettings] = field(default_factory=dict)
+    storage_path: str = ".gateway/gateway.sqlite"
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+
+
+def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ if env is None else env)
+    data = expand(raw, env)
+    cfg = Config()
+    for entry in data.get("keys") or []:
+        if entry.get("key"):
+            cfg.keys[str(entry.get("name") or f"key{len(cfg.keys)}")] = str(entry["key"])
+    if env.get("GATEWAY_MASTER_KEY"):
+        cfg.keys["master"] = env["GATEWAY_MASTER_KEY"]
+    for name, spec in (data.get("providers") or {}).items():
+        spec = dict(spec)
+        cfg.providers[name] = ProviderSettings(
+            name=name,
+            type=str(spec.pop("type")),
+            base_url=str(spec.pop("base_url")).rstrip("/"),
+            api_key=str(spec.pop("api_key", "")),
+            stateful=str(spec.pop("stateful", "reject")),
+            compact=str(spec.pop("compact", "translate")),
+            options=spec,
+        )
+    storage = data.get("storage") or {}
+    cfg.storage_path = str(storage.get("path") or cfg.storage_path)
+    timeouts = data.get("timeouts") or {}
+    cfg.connect_timeout = float(timeouts.get("connect", cfg.connect_timeout))
+    cfg.read_timeout = float(timeouts.get("read", cfg.read_timeout))
+    if not cfg.keys:
+        raise ValueError("no gateway key configured: set GATEWAY_MASTER_KEY or `keys:` in the config")
+    return cfg
+
+
+def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
+    source = Path(path or os.environ.get("GATEWAY_CONFIG") or DEFAULT_PRESET)
+    return parse(yaml.safe_load(source.read_text()) or {}, env)

@@ -1,0 +1,57 @@
+"""The OpenAI error envelope, and the one exception every layer raises to produce it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger("reference_gateway")
+
+
+class GatewayError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type
+        self.code = code
+        self.param = param
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"type": self.type, "message": self.message, "param": self.param, "code": self.code}}
+
+
+def error_response(exc: GatewayError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def not_found(message: str, *, param: str | None = None, code: str | None = None) -> GatewayError:
+    return GatewayError(404, message, type="not_found_error", param=param, code=code)
+
+
+async def gateway_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)
+    return error_response(exc)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    status = int(getattr(exc, "status_code", 500))
+    kind = {404: "not_found_error", 405: "invalid_request_error"}.get(status, "invalid_request_error")
+    return error_response(GatewayError(status, str(getattr(exc, "detail", "")) or "Request failed.", type=kind))
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    # Log the type and message only: request bodies and headers may carry keys.
+    log.error("unexpected %s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    return error_response(GatewayError(500, "The gateway failed unexpectedly.", type="server_error"))

@@ -1,0 +1,47 @@
+"""Native Responses upstreams: payloads and streams are forwarded, not rewritten."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from reference_gateway.providers import sse
+from reference_gateway.providers.base import ProviderSettings, UpstreamError, raise_for_upstream
+from reference_gateway.providers.http import open_stream, post_json
+
+
+class OpenAIResponsesProvider:
+    native = True
+
+    def __init__(self, settings: ProviderSettings, client: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.client = client
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.settings.api_key}"}
+
+    async def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        result = await post_json(self.client, self.settings.base_url + path, payload, self._headers())
+        if not isinstance(result, dict):
+            raise UpstreamError(502, "upstream answer is not a JSON object")
+        return result
+
+    async def stream(self, payload: dict[str, Any]) -> AsyncIterator[tuple[str | None, dict[str, Any]]]:
+        """(event name, event) pairs as the upstream sends them."""
+        url = self.settings.base_url + "/responses"
+        async with open_stream(self.client, "POST", url, payload, self._headers()) as response:
+            async for name, data in sse.events(response):
+                if data.strip() == "[DONE]":
+                    return
+                try:
+                    yield name, json.loads(data)
+                except ValueError as exc:
+                    raise UpstreamError(502, "upstream sent an event that is not JSON") from exc
+
+    async def get(self, path: str) -> httpx.Response:
+        response = await self.client.get(self.settings.base_url + path, headers=self._headers())
+        raise_for_upstream(response)
+        return response

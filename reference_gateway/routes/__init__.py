@@ -1,0 +1,1 @@
+"""Thin endpoints; each module lists its routes as data in ROUTES."""

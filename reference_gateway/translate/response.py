@@ -1,0 +1,122 @@
+"""Chat Completions result -> Responses object. Pure functions."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+
+def new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(24)
+
+
+def skeleton(request: dict[str, Any], response_id: str, created_at: int, status: str) -> dict[str, Any]:
+    """A Response object with every top-level field OpenAI sends, in OpenAI's order; output and usage empty."""
+    text = dict(request.get("text") or {})
+    text.setdefault("format", {"type": "text"})
+    text.setdefault("verbosity", "medium")
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created_at,
+        "status": status,
+        "background": False,
+        "completed_at": None,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": request.get("instructions"),
+        "max_output_tokens": request.get("max_output_tokens"),
+        "max_tool_calls": request.get("max_tool_calls"),
+        "model": request.get("model"),
+        "output": [],
+        "parallel_tool_calls": request.get("parallel_tool_calls", True),
+        "previous_response_id": request.get("previous_response_id"),
+        "prompt_cache_key": request.get("prompt_cache_key"),
+        "reasoning": request.get("reasoning") or {"effort": None, "summary": None},
+        "safety_identifier": request.get("safety_identifier"),
+        "service_tier": "default",
+        "store": request.get("store", True),
+        "temperature": request.get("temperature", 1.0),
+        "text": text,
+        "tool_choice": request.get("tool_choice", "auto"),
+        "tools": request.get("tools") or [],
+        "top_logprobs": request.get("top_logprobs", 0),
+        "top_p": request.get("top_p", 1.0),
+        "truncation": request.get("truncation", "disabled"),
+        "usage": None,
+        "user": request.get("user"),
+        "metadata": request.get("metadata") or {},
+    }
+
+
+def usage(chat_usage: dict[str, Any] | None) -> dict[str, Any]:
+    chat_usage = chat_usage or {}
+    inp = int(chat_usage.get("prompt_tokens") or 0)
+    out = int(chat_usage.get("completion_tokens") or 0)
+    cached = int((chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0)
+    reasoning = int((chat_usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0)
+    return {
+        "input_tokens": inp,
+        "input_tokens_details": {"cached_tokens": cached},
+        "output_tokens": out,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": inp + out,
+    }
+
+
+def message_item(item_id: str, text: str, status: str = "completed") -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "message",
+        "status": status,
+        "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
+        "role": "assistant",
+    }
+
+
+def function_call_item(
+    item_id: str, call_id: str, name: str, arguments: str, status: str = "completed"
+) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "function_call",
+        "status": status,
+        "arguments": arguments,
+        "call_id": call_id,
+        "name": name,
+    }
+
+
+def chat_to_response(
+    completion: dict[str, Any],
+    *,
+    request: dict[str, Any],
+    response_id: str | None = None,
+    created_at: int | None = None,
+) -> dict[str, Any]:
+    response = skeleton(request, response_id or new_id("resp_"), created_at or int(time.time()), "completed")
+    choice = (completion.get("choices") or [{}])[0]
+    message = choice.get("message") or {}
+    output: list[dict[str, Any]] = []
+    content = message.get("content")
+    if isinstance(content, list):
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    if content:
+        output.append(message_item(new_id("msg_"), content))
+    for call in message.get("tool_calls") or []:
+        fn = call.get("function") or {}
+        output.append(
+            function_call_item(
+                new_id("fc_"), call.get("id") or new_id("call_"), fn.get("name", ""), fn.get("arguments") or ""
+            )
+        )
+    if not output:
+        output.append(message_item(new_id("msg_"), ""))
+    response["output"] = output
+    response["usage"] = usage(completion.get("usage"))
+    response["completed_at"] = int(time.time())
+    if choice.get("finish_reason") == "length":
+        response["status"] = "incomplete"
+        response["incomplete_details"] = {"reason": "max_output_tokens"}
+    return response
