@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from harness.context import ProbeContext
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """How binding a requirement is (RFC 2119 words, as h2spec uses them)."""
 
     MUST = "MUST"
@@ -19,14 +19,14 @@ class Level(str, Enum):
     MAY = "MAY"
 
 
-class Profile(str, Enum):
+class Profile(StrEnum):
     """How the target routes `/v1/responses`."""
 
     NATIVE = "native"
     CHAT_TRANSLATED = "chat-translated"
 
 
-class Expect(str, Enum):
+class Expect(StrEnum):
     """What a target is expected to do with a feature."""
 
     SUPPORTED = "supported"
@@ -34,14 +34,14 @@ class Expect(str, Enum):
     EITHER = "either"
 
 
-class Observed(str, Enum):
+class Observed(StrEnum):
     """What a probe saw the gateway do, once it has convinced itself the behaviour is genuine."""
 
     SUPPORTED = "supported"
     REJECTED = "rejected"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     PASS = "pass"
     PASS_REJECTED = "pass-rejected"
     NON_STRICT = "non-strict"
@@ -49,7 +49,7 @@ class Outcome(str, Enum):
     SKIP = "skip"
 
 
-class Strictness(str, Enum):
+class Strictness(StrEnum):
     """Which reading of the wire the judge applies (see schemas/README.md)."""
 
     SDK = "sdk"
