@@ -13,8 +13,16 @@ import vcr
 from vcr.request import Request as VcrRequest
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
-SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "cookie", "openai-organization", "openai-project",
-                  "x-goog-api-key", "proxy-authorization")  # fmt: skip
+SECRET_HEADERS = (
+    "authorization",
+    "x-api-key",
+    "api-key",
+    "cookie",
+    "openai-organization",
+    "openai-project",
+    "x-goog-api-key",
+    "proxy-authorization",
+)
 SECRET_RESPONSE_HEADERS = ("set-cookie",)
 SECRET_QUERY = ("key", "api_key", "api-key")
 REDACTED = "REDACTED"
@@ -95,7 +103,6 @@ def recorder(record_mode: str, secrets: Iterable[str] = ()) -> vcr.VCR:
         before_record_request=scrub.request,
         before_record_response=scrub.response,
         decode_compressed_response=True,
-        allow_playback_repeats=False,
     )
     my.register_matcher("json_body", body_matcher)
     return my

@@ -18,8 +18,9 @@ set_tracing_disabled(True)
 class ProbeContext:
     """Built by the runner for one (probe, target) pair. Every HTTP call made through it is recorded."""
 
-    def __init__(self, probe: Probe, target: Target) -> None:
+    def __init__(self, probe: Probe, target: Target, *, replay: bool = False) -> None:
         self.probe = probe
+        self.replay = replay
         self.target = target
         self.model = target.model
         self.expectation: Expect = target.expectation(probe)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reference_gateway.errors import GatewayError, error_response
@@ -12,7 +12,7 @@ from reference_gateway.errors import GatewayError, error_response
 OPEN_PATHS = ("/health",)
 
 
-def presented_key(request: Request) -> str:
+def presented_key(request: HTTPConnection) -> str:
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         return auth[7:].strip()
@@ -37,7 +37,7 @@ class AuthMiddleware:
         if scope["type"] not in ("http", "websocket") or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
+        request = HTTPConnection(scope)
         presented = presented_key(request)
         name = key_name(self.keys, presented) if presented else None
         if name is None:

@@ -104,11 +104,21 @@ TABLE: tuple[Row, ...] = (
 )
 
 FEATURES = (
-    "tools.function", "tools.web_search_preview", "tools.web_search", "tools.file_search",
-    "tools.computer_use_preview", "state.previous_response_id", "state.conversation", "input.unknown",
-    "text.format.json_schema", "text.format.json_object", "text.verbosity", "background",
-    "operation.input_tokens", "operation.compact",
-)  # fmt: skip
+    "tools.function",
+    "tools.web_search_preview",
+    "tools.web_search",
+    "tools.file_search",
+    "tools.computer_use_preview",
+    "state.previous_response_id",
+    "state.conversation",
+    "input.unknown",
+    "text.format.json_schema",
+    "text.format.json_object",
+    "text.verbosity",
+    "background",
+    "operation.input_tokens",
+    "operation.compact",
+)
 
 
 def mode_of(settings: ProviderSettings) -> str:

@@ -14,6 +14,8 @@ def with_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored items carry ids, as OpenAI's input_items lists show them."""
     out = []
     for item in items:
+        if item.get("type") in ("message", "function_call", "function_call_output"):
+            item = {**item, "status": item.get("status") or "completed"}
         if item.get("id"):
             out.append(item)
             continue

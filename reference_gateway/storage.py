@@ -48,8 +48,12 @@ class Storage:
     def save_response(self, owner: str, response: dict[str, Any], input_items: list[dict[str, Any]]) -> None:
         self._run(
             "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
-            owner, response["id"], json.dumps(response), json.dumps(input_items), time.time(),
-        )  # fmt: skip
+            owner,
+            response["id"],
+            json.dumps(response),
+            json.dumps(input_items),
+            time.time(),
+        )
 
     def get_response(self, owner: str, response_id: str) -> dict[str, Any] | None:
         rows = self._all("SELECT body FROM responses WHERE owner = ? AND id = ?", owner, response_id)
@@ -83,8 +87,10 @@ class Storage:
     def update_conversation(self, owner: str, conversation_id: str, metadata: dict[str, Any]) -> dict[str, Any] | None:
         self._run(
             "UPDATE conversations SET metadata = ? WHERE owner = ? AND id = ?",
-            json.dumps(metadata), owner, conversation_id,
-        )  # fmt: skip
+            json.dumps(metadata),
+            owner,
+            conversation_id,
+        )
         return self.get_conversation(owner, conversation_id)
 
     def delete_conversation(self, owner: str, conversation_id: str) -> bool:

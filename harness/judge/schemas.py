@@ -94,5 +94,10 @@ def _describe(error: Any) -> str:
     where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     best = error
     if error.context:
-        best = min(error.context, key=lambda e: len(list(e.absolute_path)) * -1)
+        # For a union, report the branch that came closest: the one with the fewest errors.
+        branches: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            branches.setdefault(next(iter(sub.schema_path)), []).append(sub)
+        best = min(branches.values(), key=len)[0]
+        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in best.absolute_path)
     return f"{where}: {best.message[:240]}"

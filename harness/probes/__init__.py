@@ -1,0 +1,51 @@
+"""The probe catalogue: every probe, sorted by ID, and selection by ID, dotted prefix or glob."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+
+from harness.model import Probe
+from harness.probes import (
+    agents,
+    basic,
+    conversations,
+    errors,
+    hosted,
+    lifecycle,
+    state,
+    stream,
+    structured,
+    tokens,
+    tools,
+    transport,
+)
+from harness.probes._registry import REGISTRY
+
+_MODULES = (
+    agents,
+    basic,
+    conversations,
+    errors,
+    hosted,
+    lifecycle,
+    state,
+    stream,
+    structured,
+    tokens,
+    tools,
+    transport,
+)
+CATALOGUE: list[Probe] = sorted(REGISTRY, key=lambda p: p.id)
+assert len({p.id for p in CATALOGUE}) == len(CATALOGUE), "probe IDs must be unique"
+
+
+def matches(probe: Probe, pattern: str) -> bool:
+    if any(ch in pattern for ch in "*?["):
+        return fnmatchcase(probe.id, pattern)
+    return probe.id == pattern or probe.id.startswith(pattern.rstrip(".") + ".")
+
+
+def select(patterns: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Probe]:
+    chosen = [p for p in CATALOGUE if not patterns or any(matches(p, pat) for pat in patterns)]
+    return [p for p in chosen if not any(matches(p, pat) for pat in exclude)]

@@ -246,6 +246,7 @@ def stream_events(final: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield {
                 "type": "response.function_call_arguments.done",
                 "arguments": item["arguments"],
+                "name": item["name"],
                 "item_id": item["id"],
                 "output_index": index,
             }
@@ -304,12 +305,22 @@ async def create(request: Request) -> Response:
     final = response_object(payload, "completed", output_items(rep), usage_for(req, rep))
     if final["store"]:
         STORE.responses[final["id"]] = final
-        STORE.inputs[final["id"]] = [{"id": item.get("id") or new_id("msg_"), **item} for item in items]
+        STORE.inputs[final["id"]] = [_stored_item(item) for item in items]
     if payload.get("stream"):
         return _stream(render_stream(final), payload["model"])
     if "fail-midstream" in payload["model"]:
         raise Fault(500, "The scripted upstream was told to fail.", kind="server_error")
     return json_response(final)
+
+
+def _stored_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Input items as OpenAI lists them: with an id and a status."""
+    stored = {"id": item.get("id") or new_id("msg_"), **item}
+    if stored.get("type") == "message" and isinstance(stored.get("content"), str):
+        stored["content"] = [{"type": "input_text", "text": stored["content"]}]
+    if stored.get("type") in ("message", "function_call", "function_call_output"):
+        stored.setdefault("status", "completed")
+    return stored
 
 
 def _stored(request: Request) -> dict[str, Any]:
@@ -382,6 +393,7 @@ async def compact(request: Request) -> Response:
             "id": item.get("id") or new_id("msg_"),
             "type": "message",
             "role": "user",
+            "status": "completed",
             "content": [{"type": "input_text", "text": _content_text(item.get("content"))}],
         }
         for item in users

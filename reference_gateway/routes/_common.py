@@ -40,8 +40,11 @@ def route_for(request: Request, payload: dict[str, Any]) -> Route:
         raise GatewayError(400, "Missing required parameter: 'model'.", param="model")
     found = gateway(request).route(model)
     if found is None:
-        raise not_found(f"The model '{model}' does not exist or is not routed by this gateway.", param="model",
-                        code="model_not_found")  # fmt: skip
+        raise not_found(
+            f"The model '{model}' does not exist or is not routed by this gateway.",
+            param="model",
+            code="model_not_found",
+        )
     return found
 
 

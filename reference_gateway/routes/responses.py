@@ -171,8 +171,9 @@ async def compact(request: Request) -> Response:
             return JSONResponse(result)
         capabilities.check_operation(route.provider.settings, route.upstream_model, "compact")
         ask = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": SUMMARY_PROMPT}]}
-        chat = responses_to_chat({**payload, "tools": None, "text": None}, [*items, ask], model=route.upstream_model,
-                                 stream=False)  # fmt: skip
+        chat = responses_to_chat(
+            {**payload, "tools": None, "text": None}, [*items, ask], model=route.upstream_model, stream=False
+        )
         completion = await route.provider.complete(chat)
     except UpstreamError as exc:
         return error_response(upstream_error(exc))
@@ -180,11 +181,7 @@ async def compact(request: Request) -> Response:
     text = "".join(
         part.get("text", "") for item in summary["output"] if item["type"] == "message" for part in item["content"]
     )
-    kept = [
-        {"id": item.get("id") or new_id("msg_"), **item}
-        for item in items
-        if item.get("type") == "message" and item.get("role") == "user"
-    ]
+    kept = state.with_ids([item for item in items if item.get("type") == "message" and item.get("role") == "user"])
     output = [*kept, {"id": new_id("cmp_"), "type": "compaction", "encrypted_content": compaction_token(text)}]
     return JSONResponse(
         {

@@ -34,6 +34,7 @@ def normalize_input(payload: dict[str, Any]) -> list[dict[str, Any]]:
             part: dict[str, Any] = {"type": kind, "text": item["content"]}
             if kind == "output_text":
                 part["annotations"] = []
+                part["logprobs"] = []
             item = {**item, "content": [part]}
         items.append(item)
     return items

@@ -129,6 +129,7 @@ class ResponsesStream:
                 self._event(
                     "response.function_call_arguments.done",
                     arguments=state.arguments,
+                    name=state.name,
                     item_id=state.item_id,
                     output_index=state.output_index,
                 )

@@ -1,0 +1,83 @@
+"""Shared checks for probes: text of a response, the weather tool, JSON arguments against a schema."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+from openai.types.responses import Response
+
+from harness.context import require
+from harness.model import ProbeFailure
+
+WEATHER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}},
+    "required": ["city"],
+    "additionalProperties": False,
+}
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the weather for a city.",
+    "parameters": WEATHER_SCHEMA,
+    "strict": True,
+}
+TIME_TOOL: dict[str, Any] = {
+    "type": "function",
+    "name": "get_time",
+    "description": "Get the local time in a city.",
+    "parameters": WEATHER_SCHEMA,
+    "strict": True,
+}
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"type": "message", "role": "user", "content": text}
+
+
+def assistant(text: str) -> dict[str, Any]:
+    return {"type": "message", "role": "assistant", "content": text}
+
+
+def text_of(response: Response) -> str:
+    return response.output_text or ""
+
+
+def require_text(response: Response, expected: str, *, why: str) -> None:
+    """The answer must contain `expected` (case-insensitive): a real model and the scripted one both satisfy it."""
+    got = text_of(response)
+    require(expected.lower() in got.lower(), why, expected=f"an answer containing {expected!r}", received=repr(got))
+
+
+def require_completed(response: Response) -> None:
+    require(
+        response.status == "completed",
+        "the response must be completed",
+        expected="status completed",
+        received=response.status,
+    )
+
+
+def function_calls(response: Response) -> list[Any]:
+    return [item for item in response.output if item.type == "function_call"]
+
+
+def require_valid_arguments(arguments: str, schema: dict[str, Any], where: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(arguments)
+    except ValueError as exc:
+        raise ProbeFailure(
+            "tool arguments are not JSON", expected="JSON arguments", received=arguments, where=where
+        ) from exc
+    try:
+        jsonschema.validate(parsed, schema)
+    except jsonschema.ValidationError as exc:
+        raise ProbeFailure(
+            "tool arguments do not match the tool's schema",
+            expected=json.dumps(schema),
+            received=arguments,
+            where=where,
+        ) from exc
+    return dict(parsed)

@@ -1,0 +1,86 @@
+"""responses.lifecycle: retrieve, input_items (pagination, order), delete, store:false."""
+
+from __future__ import annotations
+
+import openai
+
+from harness.context import ProbeContext, require
+from harness.model import Observed, ProbeFailure
+from harness.probes._checks import assistant, user
+from harness.probes._registry import probe
+
+
+@probe(
+    "responses.lifecycle.retrieve",
+    "A stored response MUST be retrievable by id with the same output.",
+    feature="lifecycle",
+)
+async def retrieve(ctx: ProbeContext) -> Observed:
+    created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly stored.")
+    fetched = await ctx.client.responses.retrieve(created.id)
+    require(fetched.id == created.id, "retrieve returned another response", expected=created.id, received=fetched.id)
+    require(
+        fetched.output_text == created.output_text,
+        "the retrieved output differs",
+        expected=created.output_text,
+        received=fetched.output_text,
+    )
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.lifecycle.input_items",
+    "input_items MUST list the request's items, honouring order, limit and after.",
+    feature="lifecycle",
+)
+async def input_items(ctx: ProbeContext) -> Observed:
+    sent = ["first item", "second item", "Reply with exactly listed."]
+    created = await ctx.client.responses.create(
+        model=ctx.model, input=[user(sent[0]), assistant(sent[1]), user(sent[2])]
+    )
+    asc = await ctx.client.responses.input_items.list(created.id, order="asc")
+    texts = [part.text for item in asc.data for part in (getattr(item, "content", None) or []) if hasattr(part, "text")]
+    require(texts == sent, "input_items (asc) must list the input in order", expected=sent, received=texts)
+    desc = await ctx.client.responses.input_items.list(created.id, order="desc")
+    require(
+        [i.id for i in desc.data] == [i.id for i in reversed(asc.data)],
+        "order=desc must reverse the list",
+        received=[i.id for i in desc.data],
+    )
+    page = await ctx.client.responses.input_items.list(created.id, order="asc", limit=2)
+    require(
+        len(page.data) == 2 and page.has_more,
+        "limit=2 must give two items and has_more",
+        received=f"{len(page.data)} items, has_more={page.has_more}",
+    )
+    rest = await ctx.client.responses.input_items.list(created.id, order="asc", limit=2, after=page.data[-1].id)
+    require(
+        [i.id for i in rest.data] == [asc.data[2].id],
+        "after= must continue after the given item",
+        expected=[asc.data[2].id],
+        received=[i.id for i in rest.data],
+    )
+    return Observed.SUPPORTED
+
+
+@probe("responses.lifecycle.delete", "A deleted response MUST then be a 404.", feature="lifecycle")
+async def delete(ctx: ProbeContext) -> Observed:
+    created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly deleted.")
+    await ctx.client.responses.delete(created.id)
+    try:
+        await ctx.client.responses.retrieve(created.id)
+    except openai.NotFoundError:
+        return Observed.SUPPORTED
+    raise ProbeFailure("a deleted response is still retrievable", expected="404", received="200")
+
+
+@probe(
+    "responses.lifecycle.store_false", "A `store: false` response MUST NOT be retrievable (404).", feature="lifecycle"
+)
+async def store_false(ctx: ProbeContext) -> Observed:
+    created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly ephemeral.", store=False)
+    try:
+        await ctx.client.responses.retrieve(created.id)
+    except openai.NotFoundError:
+        return Observed.SUPPORTED
+    raise ProbeFailure("a store:false response was stored", expected="404", received="200 with the response")

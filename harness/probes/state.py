@@ -1,0 +1,148 @@
+"""responses.state: previous_response_id, conversation and unknown input items: real, or rejected, never forgotten."""
+
+from __future__ import annotations
+
+import openai
+
+from harness.context import ProbeContext, require
+from harness.model import Observed, ProbeFailure
+from harness.probes._checks import text_of
+from harness.probes._registry import E, R, probe
+
+QUESTION = "What is the code word? Answer with the word only."
+
+
+@probe(
+    "responses.state.previous_response_id",
+    "previous_response_id MUST carry the earlier turn (the code word is "
+    "remembered) or be rejected cleanly; a 200 that forgot is a silent drop.",
+    feature="state.previous_response_id",
+    chat=E,
+)
+async def previous_response_id(ctx: ProbeContext) -> Observed:
+    first = await ctx.client.responses.create(model=ctx.model, input="Remember the code word juniper.")
+    try:
+        second = await ctx.client.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id)
+    except openai.BadRequestError as err:
+        return ctx.rejected(err, mentions="previous_response_id")
+    answer = text_of(second)
+    require(
+        "juniper" in answer.lower(),
+        "previous_response_id was accepted but the history was lost",
+        expected="juniper",
+        received=answer,
+    )
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.state.conversation",
+    "`conversation` MUST carry the conversation's items (the code word is "
+    "remembered) or be rejected cleanly; a 200 that forgot is a silent drop.",
+    feature="state.conversation",
+    native=E,
+    chat=E,
+)
+async def conversation(ctx: ProbeContext) -> Observed:
+    try:
+        conv = await ctx.client.conversations.create(
+            items=[{"type": "message", "role": "user", "content": "Remember the code word lantern."}]
+        )
+    except openai.APIStatusError as err:
+        return ctx.rejected(err, mentions="conversation")
+    conversations = ctx.client.conversations
+    ctx.defer(lambda: conversations.delete(conv.id))
+    try:
+        response = await ctx.client.responses.create(model=ctx.model, input=QUESTION, conversation=conv.id)
+    except openai.BadRequestError as err:
+        return ctx.rejected(err, mentions="conversation")
+    answer = text_of(response)
+    require(
+        "lantern" in answer.lower(),
+        "conversation was accepted but its items were lost",
+        expected="lantern",
+        received=answer,
+    )
+    items = await ctx.client.conversations.items.list(conv.id, order="asc")
+    require(
+        len(items.data) >= 3,
+        "the new turn was not appended to the conversation",
+        expected="the first item, the question and the answer",
+        received=f"{len(items.data)} items",
+    )
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.state.unknown_items",
+    "Input items of an unknown type MUST be preserved (native) or rejected with a 400 naming the type; never dropped.",
+    feature="input.unknown_items",
+    native=E,
+    chat=R,
+)
+async def unknown_items(ctx: ProbeContext) -> Observed:
+    try:
+        response = await ctx.client.responses.create(
+            model=ctx.model,
+            input=[
+                {"type": "x_conformance_probe", "note": "an item type from the future"},  # type: ignore[list-item]
+                {"type": "message", "role": "user", "content": "Which item types did you receive?"},
+            ],
+        )
+    except openai.BadRequestError as err:
+        return ctx.rejected(err, mentions="x_conformance_probe")
+    answer = text_of(response)
+    if answer.startswith("items="):
+        require(
+            "x_conformance_probe" in answer,
+            "the unknown item was dropped before reaching the upstream",
+            expected="items=x_conformance_probe,message",
+            received=answer,
+        )
+        return Observed.SUPPORTED
+    raise ProbeFailure(
+        "a real upstream accepted an item type that does not exist: it was probably dropped",
+        expected="a 400 naming x_conformance_probe",
+        received=answer[:200],
+    )
+
+
+@probe(
+    "responses.state.previous_unknown",
+    "previous_response_id naming an unknown response MUST be a 4xx error envelope.",
+    feature="errors.state",
+    native=R,
+    chat=R,
+)
+async def previous_unknown(ctx: ProbeContext) -> Observed:
+    try:
+        response = await ctx.client.responses.create(
+            model=ctx.model, input=QUESTION, previous_response_id="resp_doesnotexist0000000000000000"
+        )
+    except openai.APIStatusError as err:
+        return ctx.rejected(err)
+    raise ProbeFailure(
+        "an unknown previous_response_id was accepted",
+        expected="a 4xx error",
+        received=f"200 {text_of(response)[:100]!r}",
+    )
+
+
+@probe(
+    "responses.state.previous_not_stored",
+    "previous_response_id naming a `store: false` response MUST be a 4xx error envelope.",
+    feature="errors.state",
+    native=R,
+    chat=R,
+)
+async def previous_not_stored(ctx: ProbeContext) -> Observed:
+    first = await ctx.client.responses.create(model=ctx.model, input="Remember the code word basil.", store=False)
+    try:
+        response = await ctx.client.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id)
+    except openai.APIStatusError as err:
+        return ctx.rejected(err)
+    raise ProbeFailure(
+        "a store:false response could be chained from",
+        expected="a 4xx error",
+        received=f"200 {text_of(response)[:100]!r}",
+    )

@@ -1,0 +1,112 @@
+"""responses.tools: forced calls, schema-valid arguments, the function_call_output round trip, streamed calls."""
+
+from __future__ import annotations
+
+from harness.context import ProbeContext, require
+from harness.model import Level, Observed
+from harness.probes._checks import (
+    TIME_TOOL,
+    WEATHER_SCHEMA,
+    WEATHER_TOOL,
+    function_calls,
+    require_text,
+    require_valid_arguments,
+)
+from harness.probes._registry import probe
+
+ASK = "Call the tool get_weather with city=Paris"
+
+
+@probe(
+    "responses.tools.forced",
+    "A forced tool_choice MUST yield a function call whose arguments match the tool's schema, with a call_id.",
+    feature="tools",
+)
+async def forced(ctx: ProbeContext) -> Observed:
+    response = await ctx.client.responses.create(
+        model=ctx.model, input=ASK, tools=[WEATHER_TOOL], tool_choice={"type": "function", "name": "get_weather"}
+    )
+    calls = function_calls(response)
+    require(
+        len(calls) >= 1,
+        "no function call although one was forced",
+        expected="a function_call item",
+        received=[item.type for item in response.output],
+    )
+    call = calls[0]
+    require(call.name == "get_weather", "the call names another tool", expected="get_weather", received=call.name)
+    require(bool(call.call_id), "the function call has no call_id", received=call.model_dump())
+    require_valid_arguments(call.arguments, WEATHER_SCHEMA, "function_call.arguments")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.tools.roundtrip", "A function_call_output MUST reach the model, which answers from it.", feature="tools"
+)
+async def roundtrip(ctx: ProbeContext) -> Observed:
+    first = await ctx.client.responses.create(
+        model=ctx.model, input=ASK, tools=[WEATHER_TOOL], tool_choice={"type": "function", "name": "get_weather"}
+    )
+    calls = function_calls(first)
+    require(calls, "no function call to answer", received=[item.type for item in first.output])
+    call = calls[0]
+    second = await ctx.client.responses.create(
+        model=ctx.model,
+        tools=[WEATHER_TOOL],
+        input=[
+            {"type": "message", "role": "user", "content": ASK},
+            {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},
+            {"type": "function_call_output", "call_id": call.call_id, "output": "Sunny and 31 degrees"},
+        ],
+    )
+    require_text(second, "31", why="the answer does not use the tool result")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.tools.streamed",
+    "Streamed function_call_arguments deltas MUST concatenate to the call's arguments.",
+    feature="tools",
+)
+async def streamed(ctx: ProbeContext) -> Observed:
+    stream = await ctx.client.responses.create(
+        model=ctx.model,
+        input=ASK,
+        tools=[WEATHER_TOOL],
+        tool_choice={"type": "function", "name": "get_weather"},
+        stream=True,
+    )
+    events = [e async for e in stream]
+    deltas = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
+    done = [e.arguments for e in events if e.type == "response.function_call_arguments.done"]
+    items = [e.item for e in events if e.type == "response.output_item.done" and e.item.type == "function_call"]
+    require(items, "the stream carried no function call item", received=[e.type for e in events][:12])
+    require(done == [deltas], "argument deltas must concatenate to .done", expected=repr(deltas), received=done)
+    require(
+        items[0].arguments == deltas,
+        "the item's arguments differ from the deltas",
+        expected=deltas,
+        received=items[0].arguments,
+    )
+    require_valid_arguments(items[0].arguments, WEATHER_SCHEMA, "streamed function_call.arguments")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.tools.parallel",
+    "With parallel tool calls allowed, a request for two tools SHOULD yield two calls with distinct call_ids.",
+    feature="tools.parallel",
+    level=Level.SHOULD,
+)
+async def parallel(ctx: ProbeContext) -> Observed:
+    response = await ctx.client.responses.create(
+        model=ctx.model,
+        input="Call the tools get_weather and get_time with city=Paris",
+        tools=[WEATHER_TOOL, TIME_TOOL],
+        parallel_tool_calls=True,
+    )
+    calls = function_calls(response)
+    names = sorted(c.name for c in calls)
+    require(names == ["get_time", "get_weather"], "expected one call to each tool", received=names)
+    require(len({c.call_id for c in calls}) == 2, "call_ids must be distinct", received=[c.call_id for c in calls])
+    return Observed.SUPPORTED

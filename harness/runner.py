@@ -1,0 +1,171 @@
+"""Run probes against targets: cassette -> probe.run(ctx) -> wire judge -> Verdict.
+
+vcrpy patches the HTTP clients process-wide, so probes run one at a time in a process; `run_all` spreads targets
+over worker processes when asked for parallelism.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import openai
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from harness.cassettes import cassette_path, recorder
+from harness.context import ProbeContext
+from harness.judge import judge_exchanges
+from harness.model import Expect, Finding, Level, Observed, Outcome, Probe, ProbeFailure, ProbeSkip, Strictness, Verdict
+from harness.targets import Target
+from harness.wire import load_exchanges
+
+PROBE_TIMEOUT = 120.0
+
+
+def _failure_text(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, openai.APIStatusError):
+        return (
+            f"unexpected HTTP {exc.status_code} from the gateway",
+            f"HTTP {exc.status_code} {exc.response.text[:300]}",
+        )
+    if isinstance(exc, CannotOverwriteExistingCassetteException):
+        return "replay: the probe made a request the cassette does not hold", str(exc).splitlines()[0][:300]
+    if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):
+        return "the gateway could not be reached or timed out", repr(exc)[:300]
+    if isinstance(exc, TimeoutError):
+        return f"the probe did not finish within {PROBE_TIMEOUT:.0f}s", "timeout"
+    return f"the probe raised {type(exc).__name__}", str(exc)[:300]
+
+
+def decide(expectation: Expect, observed: Observed) -> tuple[Outcome, str]:
+    """The table in docs/ARCHITECTURE.md: expectation x observation -> outcome."""
+    if observed is Observed.SUPPORTED:
+        if expectation is Expect.REJECTED:
+            return Outcome.FAIL, "the gateway accepted a feature this target must reject"
+        return Outcome.PASS, ""
+    if expectation is Expect.SUPPORTED:
+        return Outcome.FAIL, "the gateway rejected a feature this target must support"
+    return Outcome.PASS_REJECTED, ""
+
+
+async def run_probe(
+    probe: Probe,
+    target: Target,
+    *,
+    cassette_dir: Path,
+    record_mode: str = "all",
+    replay: bool = False,
+    strictness: Strictness = Strictness.OPENAI,
+) -> Verdict:
+    path = cassette_path(cassette_dir, target.name, probe.id)
+    verdict = Verdict(
+        target.name, probe.id, probe.level, Outcome.PASS, requirement=probe.requirement, cassette=str(path)
+    )
+    if replay:
+        record_mode = "none"
+        if not path.exists():
+            verdict.outcome, verdict.message = Outcome.SKIP, f"no cassette at {path}"
+            return verdict
+    elif record_mode == "all" and path.exists():
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ctx = ProbeContext(probe, target, replay=replay)
+    verdict.extra["expectation"] = ctx.expectation.value
+    started = time.monotonic()
+    with recorder(record_mode, secrets=[target.key()]).use_cassette(str(path)):
+        try:
+            observed = await asyncio.wait_for(probe.run(ctx), PROBE_TIMEOUT)
+            verdict.outcome, verdict.message = decide(ctx.expectation, observed)
+            if verdict.outcome is Outcome.FAIL:
+                verdict.expected = ctx.expectation.value
+                verdict.received = observed.value
+                rejection = ctx.notes.get("rejection")
+                if rejection:
+                    verdict.received += f": {rejection.get('message', '')}"[:300]
+        except ProbeFailure as exc:
+            verdict.outcome, verdict.message = Outcome.FAIL, exc.message
+            verdict.expected, verdict.received, verdict.where = exc.expected, exc.received, exc.where
+        except ProbeSkip as exc:
+            verdict.outcome, verdict.message = Outcome.SKIP, str(exc)
+        except Exception as exc:
+            verdict.outcome = Outcome.FAIL
+            verdict.message, verdict.received = _failure_text(exc)
+        finally:
+            await ctx.close()
+    verdict.duration_ms = int((time.monotonic() - started) * 1000)
+    verdict.extra["notes"] = {k: v for k, v in ctx.notes.items() if isinstance(v, (str, int, float, bool))}
+    if verdict.outcome is not Outcome.SKIP:
+        _apply_findings(verdict, judge_exchanges(load_exchanges(path), strictness))
+    if verdict.outcome is Outcome.FAIL and probe.level is not Level.MUST:
+        verdict.outcome = Outcome.NON_STRICT
+    return verdict
+
+
+def _apply_findings(verdict: Verdict, findings: list[Finding]) -> None:
+    verdict.findings = findings
+    must = [f for f in findings if f.level is Level.MUST]
+    if must and verdict.outcome is not Outcome.FAIL:
+        first = must[0]
+        verdict.outcome = Outcome.FAIL
+        verdict.message = f"wire: {first.message} ({first.rule}, exchange {first.exchange})"
+        verdict.where, verdict.expected, verdict.received = first.where, first.expected, first.received
+    elif findings and verdict.outcome in (Outcome.PASS, Outcome.PASS_REJECTED):
+        first = findings[0]
+        verdict.outcome = Outcome.NON_STRICT
+        verdict.message = f"wire (SHOULD): {first.message} ({first.rule}, exchange {first.exchange})"
+
+
+async def run_target(
+    probes: Sequence[Probe],
+    target: Target,
+    *,
+    on_result: Callable[[Verdict], None] | None = None,
+    **options: object,
+) -> list[Verdict]:
+    verdicts = []
+    for probe in probes:
+        if target.excluded(probe):
+            continue
+        verdict = await run_probe(probe, target, **options)  # type: ignore[arg-type]
+        verdicts.append(verdict)
+        if on_result:
+            on_result(verdict)
+    return verdicts
+
+
+def _worker(probe_ids: list[str], target: Target, options: dict[str, object]) -> list[Verdict]:
+    from harness.probes import CATALOGUE
+
+    by_id = {p.id: p for p in CATALOGUE}
+    return asyncio.run(run_target([by_id[i] for i in probe_ids], target, **options))
+
+
+def run_all(
+    probes: Sequence[Probe],
+    targets: Sequence[Target],
+    *,
+    jobs: int = 1,
+    on_result: Callable[[Verdict], None] | None = None,
+    **options: object,
+) -> list[Verdict]:
+    """Every probe against every target; with jobs > 1, targets run in parallel worker processes."""
+    if jobs <= 1 or len(targets) <= 1:
+        verdicts: list[Verdict] = []
+        for target in targets:
+            verdicts += asyncio.run(run_target(probes, target, on_result=on_result, **options))
+        return verdicts
+    ids = [p.id for p in probes]
+    results: list[Verdict] = []
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_worker, ids, target, dict(options)) for target in targets]
+        for future in futures:
+            for verdict in future.result():
+                results.append(verdict)
+                if on_result:
+                    on_result(verdict)
+    return results
