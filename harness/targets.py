@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from harness.model import Expect, Probe, Profile
 
@@ -43,3 +47,50 @@ class Target:
 def _prefixes(feature: str) -> list[str]:
     parts = feature.split(".")
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+PRESET_DIR = Path(__file__).parent / "presets"
+
+
+def _expectations(raw: dict[str, Any] | None) -> dict[str, Expect]:
+    return {str(k): Expect(str(v)) for k, v in (raw or {}).items()}
+
+
+def load_targets(source: dict[str, Any], *, base_url: str | None = None, api_key: str | None = None) -> list[Target]:
+    """Targets from a parsed targets file: `defaults` apply to every target; `models` expands one target per model."""
+    defaults = dict(source.get("defaults") or {})
+    targets: list[Target] = []
+    for entry in source.get("targets") or []:
+        spec = {**defaults, **entry}
+        features = {**_expectations(defaults.get("features")), **_expectations(entry.get("features"))}
+        models = spec.get("models") or [spec.get("model")]
+        for model in models:
+            if not model:
+                raise ValueError(f"target {spec.get('name')!r} names no model")
+            name = str(spec["name"]) if len(models) == 1 else f"{spec['name']}/{str(model).split('/')[-1]}"
+            url = base_url or spec.get("base_url")
+            if not url:
+                raise ValueError(f"target {name!r} has no base_url (give --base-url)")
+            targets.append(
+                Target(
+                    name=name,
+                    base_url=str(url).rstrip("/"),
+                    model=str(model),
+                    profile=Profile(spec.get("profile", spec.get("expect", "native"))),
+                    api_key=api_key or spec.get("api_key"),
+                    api_key_env=spec.get("api_key_env"),
+                    headers={str(k): str(v) for k, v in (spec.get("headers") or {}).items()},
+                    auth_header=spec.get("auth_header"),
+                    timeout=float(spec.get("timeout", 60.0)),
+                    features=features,
+                    exclude=tuple(spec.get("exclude") or ()),
+                )
+            )
+    return targets
+
+
+def load_targets_file(path: str | Path, **overrides: Any) -> list[Target]:
+    candidate = Path(path)
+    if not candidate.exists() and (PRESET_DIR / f"{path}.yaml").exists():
+        candidate = PRESET_DIR / f"{path}.yaml"
+    return load_targets(yaml.safe_load(candidate.read_text()) or {}, **overrides)

@@ -1,0 +1,171 @@
+"""`gateway-conformance probe | list | upstreams`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from harness.cassettes import RECORD_MODES
+from harness.model import Expect, Profile, Strictness
+from harness.probes import CATALOGUE, select
+from harness.reports import exit_code, write_all
+from harness.reports.console import Progress, print_summary
+from harness.runner import run_all
+from harness.targets import Target, load_targets_file
+
+REPLAY_URL = "http://replay.invalid/v1"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gateway-conformance", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    probe = sub.add_parser("probe", help="probe a gateway (with no target: the local reference gateway)")
+    target = probe.add_argument_group("target")
+    target.add_argument("--base-url", help="the gateway's /v1 URL")
+    target.add_argument("--api-key", help="the gateway key")
+    target.add_argument("--api-key-env", help="an environment variable holding the gateway key")
+    target.add_argument("--model", help="the model to probe (e.g. anthropic/claude-sonnet-4-20250514)")
+    target.add_argument("--expect", choices=[p.value for p in Profile], default="native",
+                        help="how the gateway routes this model")
+    target.add_argument("--target-name", help="a name for the target (cassettes/<name>/...)")
+    target.add_argument("--feature", action="append", default=[], metavar="NAME=supported|rejected|either",
+                        help="override the expectation of a feature (repeatable)")
+    target.add_argument("--header", action="append", default=[], metavar="K:V", help="extra header (repeatable)")
+    target.add_argument("--auth-header", help="send the key in this header instead of Authorization: Bearer")
+    target.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    target.add_argument("--targets", help="a targets YAML file, or a preset name (reference, gomodel)")
+
+    run = probe.add_argument_group("run")
+    run.add_argument("--probe", action="append", default=[], help="probe ID, dotted prefix or glob (repeatable)")
+    run.add_argument("--exclude", action="append", default=[], help="probe ID, prefix or glob to skip")
+    run.add_argument("--strictness", choices=[s.value for s in Strictness], default="openai")
+    run.add_argument("-j", "--jobs", type=int, default=1, help="targets probed in parallel (worker processes)")
+    run.add_argument("--quiet", action="store_true", help="print failures only")
+
+    record = probe.add_argument_group("cassettes")
+    record.add_argument("--cassette-dir", type=Path, help="default: <report-dir>/cassettes")
+    record.add_argument("--record-mode", choices=RECORD_MODES, default="all")
+    record.add_argument("--record", action="store_true", help="re-record into --cassette-dir (record mode all)")
+    record.add_argument("--replay", action="store_true", help="re-judge from cassettes, the network blocked")
+
+    out = probe.add_argument_group("reports")
+    out.add_argument("--report-dir", type=Path, default=Path("reports"))
+    out.add_argument("--matrix-out", type=Path, help="also write the Markdown matrix here")
+
+    listing = sub.add_parser("list", help="list every probe")
+    listing.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+
+    sub.add_parser("upstreams", help="serve the emulated upstreams", add_help=False)
+    return parser
+
+
+def _features(pairs: Sequence[str]) -> dict[str, Expect]:
+    out = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        out[name] = Expect(value)
+    return out
+
+
+def _targets(args: argparse.Namespace) -> list[Target]:
+    key = args.api_key or (os.environ.get(args.api_key_env, "") if args.api_key_env else None)
+    if args.targets:
+        targets = load_targets_file(args.targets, base_url=args.base_url, api_key=key)
+    elif args.base_url or args.replay and args.model:
+        if not args.model:
+            raise SystemExit("gateway-conformance: --model is required with --base-url")
+        targets = [
+            Target(
+                name=args.target_name or args.model.replace("/", "-"),
+                base_url=(args.base_url or REPLAY_URL).rstrip("/"),
+                model=args.model,
+                profile=Profile(args.expect),
+                api_key=key,
+                headers=dict(h.split(":", 1) for h in args.header),
+                auth_header=args.auth_header,
+                timeout=args.timeout,
+            )
+        ]
+    else:
+        return []
+    overrides = _features(args.feature)
+    for t in targets:
+        t.features.update(overrides)
+        if args.replay and not args.base_url:
+            t.base_url = t.base_url or REPLAY_URL
+    return targets
+
+
+def probe(args: argparse.Namespace) -> int:
+    from harness.local import MASTER_KEY, reference_setup
+
+    probes = select(args.probe, args.exclude)
+    if not probes:
+        print("gateway-conformance: no probe matches", file=sys.stderr)
+        return 2
+    targets = _targets(args)
+    with ExitStack() as stack:
+        if not targets:
+            # No target given: the local reference gateway, every route of it.
+            os.environ.setdefault("GATEWAY_MASTER_KEY", MASTER_KEY)
+            url = REPLAY_URL if args.replay else stack.enter_context(reference_setup())
+            targets = load_targets_file("reference", base_url=url)
+            print(f"probing the reference gateway at {url} ({len(targets)} routes)", flush=True)
+        cassette_dir = args.cassette_dir or args.report_dir / "cassettes"
+        progress = Progress(len(probes) * len(targets), quiet=args.quiet)
+        verdicts = run_all(
+            probes,
+            targets,
+            jobs=args.jobs,
+            on_result=progress,
+            cassette_dir=cassette_dir,
+            record_mode="all" if args.record else args.record_mode,
+            replay=args.replay,
+            strictness=Strictness(args.strictness),
+        )
+    paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out)
+    print_summary(verdicts)
+    print("reports: " + ", ".join(str(p) for p in paths))
+    return exit_code(verdicts)
+
+
+def list_probes(fmt: str) -> int:
+    if fmt == "json":
+        rows = [
+            {"id": p.id, "level": p.level.value, "feature": p.feature, "requirement": p.requirement,
+             "expect": {k.value: v.value for k, v in p.expect.items()}}
+            for p in CATALOGUE
+        ]
+        print(json.dumps(rows, indent=2))
+    elif fmt == "markdown":
+        print("| probe | level | native | chat-translated | requirement |\n|---|---|---|---|---|")
+        for p in CATALOGUE:
+            native, chat = p.expect[Profile.NATIVE].value, p.expect[Profile.CHAT_TRANSLATED].value
+            print(f"| `{p.id}` | {p.level.value} | {native} | {chat} | {p.requirement} |")
+    else:
+        for p in CATALOGUE:
+            native, chat = p.expect[Profile.NATIVE].value, p.expect[Profile.CHAT_TRANSLATED].value
+            print(f"{p.id:<42} {p.level.value:<7} native={native:<10} chat={chat:<10}\n    {p.requirement}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["upstreams"]:
+        from harness.upstreams.__main__ import main as upstreams
+
+        return upstreams(argv[1:])
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        return list_probes(args.format)
+    return probe(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
