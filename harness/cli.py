@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -31,11 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--api-key", help="the gateway key")
     target.add_argument("--api-key-env", help="an environment variable holding the gateway key")
     target.add_argument("--model", help="the model to probe (e.g. anthropic/claude-sonnet-4-20250514)")
-    target.add_argument("--expect", choices=[p.value for p in Profile], default="native",
-                        help="how the gateway routes this model")
+    target.add_argument(
+        "--expect", choices=[p.value for p in Profile], default="native", help="how the gateway routes this model"
+    )
     target.add_argument("--target-name", help="a name for the target (cassettes/<name>/...)")
-    target.add_argument("--feature", action="append", default=[], metavar="NAME=supported|rejected|either",
-                        help="override the expectation of a feature (repeatable)")
+    target.add_argument(
+        "--feature",
+        action="append",
+        default=[],
+        metavar="NAME=supported|rejected|either",
+        help="override the expectation of a feature (repeatable)",
+    )
     target.add_argument("--header", action="append", default=[], metavar="K:V", help="extra header (repeatable)")
     target.add_argument("--auth-header", help="send the key in this header instead of Authorization: Bearer")
     target.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
@@ -77,7 +84,7 @@ def _targets(args: argparse.Namespace) -> list[Target]:
     key = args.api_key or (os.environ.get(args.api_key_env, "") if args.api_key_env else None)
     if args.targets:
         targets = load_targets_file(args.targets, base_url=args.base_url, api_key=key)
-    elif args.base_url or args.replay and args.model:
+    elif args.base_url or (args.replay and args.model):
         if not args.model:
             raise SystemExit("gateway-conformance: --model is required with --base-url")
         targets = [
@@ -138,8 +145,13 @@ def probe(args: argparse.Namespace) -> int:
 def list_probes(fmt: str) -> int:
     if fmt == "json":
         rows = [
-            {"id": p.id, "level": p.level.value, "feature": p.feature, "requirement": p.requirement,
-             "expect": {k.value: v.value for k, v in p.expect.items()}}
+            {
+                "id": p.id,
+                "level": p.level.value,
+                "feature": p.feature,
+                "requirement": p.requirement,
+                "expect": {k.value: v.value for k, v in p.expect.items()},
+            }
             for p in CATALOGUE
         ]
         print(json.dumps(rows, indent=2))
@@ -156,6 +168,8 @@ def list_probes(fmt: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The openai SDK's unions warn when dumping items of a type they do not know; harmless for the harness.
+    warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["upstreams"]:
         from harness.upstreams.__main__ import main as upstreams

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +14,8 @@ from harness.model import Expect, Observed, Probe, ProbeFailure
 from harness.targets import Target
 
 set_tracing_disabled(True)
+# The SDK logs every failed model call; a rejection is an expected outcome here, and the verdict reports it.
+logging.getLogger("openai.agents").setLevel(logging.CRITICAL)
 
 
 class ProbeContext:

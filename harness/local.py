@@ -16,12 +16,14 @@ MASTER_KEY = "change-me"
 @contextmanager
 def reference_setup(config: Path = PROBE_CONFIG) -> Iterator[str]:
     """Start both servers on free loopback ports; yield the gateway's /v1 URL; stop both on exit."""
-    with tempfile.TemporaryDirectory(prefix="gateway-conformance-") as tmp:
-        with spawn(python_module("harness.upstreams")) as upstreams:
-            env = {
-                "UPSTREAM_URL": upstreams.url,
-                "GATEWAY_MASTER_KEY": MASTER_KEY,
-                "GATEWAY_STORAGE": str(Path(tmp) / "gateway.sqlite"),
-            }
-            with spawn([*python_module("reference_gateway"), "--config", str(config)], env=env) as gateway:
-                yield gateway.url + "/v1"
+    with (
+        tempfile.TemporaryDirectory(prefix="gateway-conformance-") as tmp,
+        spawn(python_module("harness.upstreams")) as upstreams,
+    ):
+        env = {
+            "UPSTREAM_URL": upstreams.url,
+            "GATEWAY_MASTER_KEY": MASTER_KEY,
+            "GATEWAY_STORAGE": str(Path(tmp) / "gateway.sqlite"),
+        }
+        with spawn([*python_module("reference_gateway"), "--config", str(config)], env=env) as gateway:
+            yield gateway.url + "/v1"
