@@ -10,6 +10,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -76,7 +77,9 @@ async def run_probe(
     ctx = ProbeContext(probe, target, replay=replay)
     verdict.extra["expectation"] = ctx.expectation.value
     started = time.monotonic()
-    with recorder(record_mode, secrets=[target.key()]).use_cassette(str(path)):
+    with recorder(record_mode, secrets=[target.key()]).use_cassette(str(path)), warnings.catch_warnings():
+        # The openai SDK's unions warn when dumping item types they do not model; that is not the gateway's doing.
+        warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
         try:
             observed = await asyncio.wait_for(probe.run(ctx), PROBE_TIMEOUT)
             verdict.outcome, verdict.message = decide(ctx.expectation, observed)

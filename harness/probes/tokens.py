@@ -61,7 +61,7 @@ async def compact(ctx: ProbeContext) -> Observed:
         received=compacted.object,
     )
     require(compacted.output, "compaction returned no output", received=compacted.model_dump_json()[:200])
-    carried = [item.model_dump(exclude_none=True) for item in compacted.output]
+    carried = [item.model_dump(exclude_none=True, warnings=False) for item in compacted.output]
     answer = await ctx.client.responses.create(
         model=ctx.model,
         input=[*carried, user("What is the code word? Answer with the word only.")],  # type: ignore[list-item]

@@ -1,0 +1,286 @@
+"""A deliberately broken gateway: a proxy in front of a real one that breaks one thing, chosen by URL prefix.
+
+`http://proxy/<breakage>/v1/...` forwards to `<upstream>/v1/...` with that breakage applied. It runs as its own
+process (`python -m tests.broken_gateway --upstream URL --port P`) so that vcrpy, which patches HTTP clients inside
+the harness's process, records only what the harness itself exchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+Json = dict[str, Any]
+HOSTED = ("web_search_preview", "web_search", "file_search", "computer_use_preview")
+
+
+def _drop_hosted(body: Json) -> Json:
+    body["tools"] = [t for t in body.get("tools") or [] if t.get("type") == "function"] or None
+    if isinstance(body.get("tool_choice"), dict) and body["tool_choice"].get("type") in HOSTED:
+        body["tool_choice"] = "auto"
+    if body.get("tool_choice") == "required" and not body["tools"]:
+        body.pop("tool_choice")
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _keep_last_user(body: Json) -> Json:
+    items = body.get("input")
+    if isinstance(items, list):
+        users = [i for i in items if isinstance(i, dict) and i.get("role") == "user"]
+        body["input"] = users[-1:]
+    return body
+
+
+# Request breakages: what a careless translation layer does to the request before sending it on.
+REQUEST: dict[str, Callable[[Json], Json]] = {
+    "drop-hosted-tools": _drop_hosted,
+    "drop-previous-response-id": lambda b: {k: v for k, v in b.items() if k != "previous_response_id"},
+    "drop-conversation": lambda b: {k: v for k, v in b.items() if k != "conversation"},
+    "drop-unknown-items": lambda b: (
+        {
+            **b,
+            "input": [
+                i
+                for i in b["input"]
+                if i.get("type", "message") in ("message", "function_call", "function_call_output")
+            ],
+        }
+        if isinstance(b.get("input"), list)
+        else b
+    ),
+    "drop-instructions": lambda b: {k: v for k, v in b.items() if k != "instructions"},
+    "drop-history": _keep_last_user,
+    "drop-text-format": lambda b: {**b, "text": {k: v for k, v in (b.get("text") or {}).items() if k != "format"}},
+    "drop-verbosity": lambda b: {**b, "text": {k: v for k, v in (b.get("text") or {}).items() if k != "verbosity"}},
+    "drop-tool-output": lambda b: (
+        {
+            **b,
+            "input": [i for i in b["input"] if i.get("type") != "function_call_output"],
+        }
+        if isinstance(b.get("input"), list)
+        else b
+    ),
+    "ignore-store-false": lambda b: {k: v for k, v in b.items() if k != "store"},
+    "drop-tools": lambda b: {k: v for k, v in b.items() if k not in ("tools", "tool_choice")},
+}
+
+
+def _events(text: str) -> list[tuple[str | None, str]]:
+    out = []
+    for block in re.split(r"\r?\n\r?\n", text):
+        name = next((line[7:] for line in block.splitlines() if line.startswith("event: ")), None)
+        data = "\n".join(line[6:] for line in block.splitlines() if line.startswith("data: "))
+        if data:
+            out.append((name, data))
+    return out
+
+
+def _render(events: list[tuple[str | None, str]]) -> str:
+    return "".join((f"event: {n}\n" if n else "") + f"data: {d}\n\n" for n, d in events)
+
+
+def _map_events(fn: Callable[[int, Json], Json | None]) -> Callable[[str], str]:
+    def apply(text: str) -> str:
+        out = []
+        for i, (name, data) in enumerate(_events(text)):
+            event = json.loads(data)
+            changed = fn(i, event)
+            if changed is not None:
+                out.append((name, json.dumps(changed)))
+        return _render(out)
+
+    return apply
+
+
+def _duplicate_terminal(text: str) -> str:
+    events = _events(text)
+    return _render([*events, events[-1]])
+
+
+def _rename_events(text: str) -> str:
+    return _render([("message", data) for _, data in _events(text)])
+
+
+def _truncate(text: str) -> str:
+    return _render(_events(text)[:-1])
+
+
+def _strip_completed_output(i: int, e: Json) -> Json:
+    if e.get("type") == "response.completed":
+        e["response"]["output"] = []
+    return e
+
+
+def _corrupt_delta(i: int, e: Json) -> Json:
+    if e.get("type") == "response.output_text.delta":
+        e["delta"] = e["delta"].upper() + "~"
+    if e.get("type") == "response.function_call_arguments.delta":
+        e["delta"] = e["delta"] + " "
+    return e
+
+
+def _gap(i: int, e: Json) -> Json:
+    if "sequence_number" in e and e["sequence_number"] >= 3:
+        e["sequence_number"] += 1
+    return e
+
+
+def _change_id(i: int, e: Json) -> Json:
+    if e.get("type") == "response.completed":
+        e["response"]["id"] = "resp_changed"
+    return e
+
+
+def _corrupt_text(body: Json) -> Json:
+    for item in body.get("output") or []:
+        for part in item.get("content") or []:
+            if part.get("type") == "output_text":
+                part["text"] = "nope"
+    return body
+
+
+def _corrupt_stream_text(i: int, e: Json) -> Json:
+    if e.get("type") == "response.output_text.delta":
+        e["delta"] = "nope" if e["delta"] else ""
+    if e.get("type") == "response.output_text.done":
+        e["text"] = "nope"
+    if e.get("type") in ("response.completed", "response.output_item.done", "response.content_part.done"):
+        _corrupt_text(e.get("response") or {"output": [e.get("item") or {"content": [e.get("part") or {}]}]})
+    return e
+
+
+# Stream breakages: what a careless SSE translation does to the events.
+STREAM: dict[str, Callable[[str], str]] = {
+    "strip-sequence-number": _map_events(lambda i, e: {k: v for k, v in e.items() if k != "sequence_number"}),
+    "sequence-gap": _map_events(_gap),
+    "rename-events": _rename_events,
+    "duplicate-terminal": _duplicate_terminal,
+    "truncate-stream": _truncate,
+    "strip-completed-output": _map_events(_strip_completed_output),
+    "corrupt-deltas": _map_events(_corrupt_delta),
+    "change-response-id": _map_events(_change_id),
+    "drop-item-added": _map_events(lambda i, e: None if e.get("type") == "response.output_item.added" else e),
+    "corrupt-text": _map_events(_corrupt_stream_text),
+}
+
+
+def _strip_usage(body: Json) -> Json:
+    if isinstance(body.get("usage"), dict):
+        body["usage"]["total_tokens"] = 0
+    return body
+
+
+def _fake_call(body: Json) -> Json:
+    for item in body.get("output") or []:
+        if item.get("type") == "function_call":
+            item["arguments"] = '{"town": 3}'
+    return body
+
+
+# Response breakages on JSON bodies.
+RESPONSE: dict[str, Callable[[Json], Json]] = {
+    "corrupt-text": _corrupt_text,
+    "zero-tokens": lambda b: {**b, "input_tokens": 0} if b.get("object") == "response.input_tokens" else b,
+    "compact-forget": lambda b: {**b, "output": []} if b.get("object") == "response.compaction" else b,
+    "break-usage": _strip_usage,
+    "break-arguments": _fake_call,
+    "strip-status": lambda b: {k: v for k, v in b.items() if k != "status"} if b.get("object") == "response" else b,
+    "reverse-input-items": lambda b: {**b, "data": list(reversed(b["data"]))} if b.get("object") == "list" else b,
+}
+
+
+async def proxy(request: Request) -> Response:
+    breakage, path = request.path_params["breakage"], request.path_params["path"]
+    upstream: str = request.app.state.upstream
+    headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type", "x-api-key")}
+    body = await request.body()
+    if breakage == "ignore-auth":
+        headers["authorization"] = f"Bearer {request.app.state.key}"
+    if breakage == "malformed-500" and body:
+        try:
+            json.loads(body)
+        except ValueError:
+            return Response("Internal Server Error", status_code=500)
+    if breakage == "drop-delete" and request.method == "DELETE":
+        return JSONResponse({"id": path.rsplit("/", 1)[-1], "object": "response.deleted", "deleted": True})
+    if breakage == "forget-stored" and request.method == "GET" and re.search(r"/responses/[^/]+$", path):
+        error = {"type": "not_found_error", "message": "not found", "param": None, "code": None}
+        return JSONResponse({"error": error}, status_code=404)
+    if breakage == "ws-500" and request.method == "GET" and path.endswith("/responses"):
+        return Response("Internal Server Error", status_code=500)
+    if breakage == "break-conversations" and "/conversations" in path and request.method == "GET":
+        return JSONResponse(
+            {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+            if path.endswith("/items")
+            else {"id": "conv_x", "object": "conversation", "created_at": 0, "metadata": {}}
+        )
+    if breakage in REQUEST and body:
+        try:
+            body = json.dumps(REQUEST[breakage](json.loads(body))).encode()
+        except ValueError:
+            pass
+    url = f"{upstream}/{path}"
+    async with httpx.AsyncClient(timeout=30) as client:
+        upstream_response = await client.request(
+            request.method, url, content=body, headers=headers, params=request.query_params
+        )
+    content_type = upstream_response.headers.get("content-type", "")
+    text = upstream_response.text
+    if content_type.startswith("text/event-stream"):
+        if breakage == "stream-as-json":
+            events = [json.loads(d) for _, d in _events(text)]
+            final = next((e["response"] for e in events if e.get("type") == "response.completed"), {})
+            return JSONResponse(final)
+        text = STREAM.get(breakage, lambda t: t)(text)
+
+        async def gen() -> AsyncIterator[str]:
+            yield text
+
+        return StreamingResponse(gen(), media_type="text/event-stream")
+    status = upstream_response.status_code
+    if status >= 400 and breakage == "errors-as-200":
+        return JSONResponse({"object": "response", "status": "completed", "output": []})
+    if status >= 400 and breakage == "bare-errors":
+        return Response("error", status_code=status)
+    if status >= 400 and breakage == "server-errors":
+        return Response("Internal Server Error", status_code=500)
+    if breakage in RESPONSE and content_type.startswith("application/json"):
+        return JSONResponse(RESPONSE[breakage](upstream_response.json()), status_code=status)
+    return Response(text, status_code=status, media_type=content_type or None)
+
+
+def create_app(upstream: str, key: str) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/health", lambda r: JSONResponse({"status": "ok"})),
+            Route("/{breakage}/{path:path}", proxy, methods=["GET", "POST", "DELETE"]),
+        ]
+    )
+    app.state.upstream = upstream.rstrip("/")
+    app.state.key = key
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--upstream", required=True, help="the real gateway's root URL (without /v1)")
+    parser.add_argument("--key", default="change-me")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    # ws="none": an upgrade request is proxied as the plain GET it is, so the gateway answers it.
+    uvicorn.run(create_app(args.upstream, args.key), host=args.host, port=args.port, log_level="warning", ws="none")
+
+
+if __name__ == "__main__":
+    main()

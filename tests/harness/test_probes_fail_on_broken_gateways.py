@@ -1,0 +1,112 @@
+"""Every probe fails on a gateway broken the way it targets; and passes through the same proxy unbroken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.local import MASTER_KEY
+from harness.model import Outcome, Profile
+from harness.probes import CATALOGUE
+from harness.runner import run_probe
+from harness.targets import Target
+
+NATIVE, CHAT = "openai/gpt-5-mini", "groq/llama-3.3-70b-versatile"
+
+# (breakage, probe id, model): the probe must not pass through that breakage.
+CASES = [
+    ("drop-hosted-tools", "responses.hosted.web_search_preview", NATIVE),
+    ("drop-hosted-tools", "responses.hosted.web_search", NATIVE),
+    ("drop-hosted-tools", "responses.hosted.file_search", NATIVE),
+    ("drop-hosted-tools", "responses.hosted.computer_use_preview", NATIVE),
+    ("drop-hosted-tools", "agents.hosted_tool", NATIVE),
+    ("drop-previous-response-id", "responses.state.previous_response_id", NATIVE),
+    ("drop-previous-response-id", "agents.previous_response_id", NATIVE),
+    ("drop-previous-response-id", "responses.state.previous_unknown", CHAT),
+    ("drop-conversation", "responses.state.conversation", CHAT),
+    ("drop-unknown-items", "responses.state.unknown_items", NATIVE),
+    ("drop-instructions", "responses.basic.instructions", CHAT),
+    ("drop-history", "responses.basic.history", CHAT),
+    ("drop-history", "agents.session.sqlite", CHAT),
+    ("drop-text-format", "responses.structured.json_schema", CHAT),
+    ("drop-text-format", "agents.structured_output", CHAT),
+    ("drop-verbosity", "responses.structured.verbosity", NATIVE),
+    ("drop-tool-output", "responses.tools.roundtrip", CHAT),
+    ("drop-tool-output", "agents.tools.loop", CHAT),
+    ("drop-tool-output", "agents.tools.loop_streamed", CHAT),
+    ("drop-tools", "agents.handoff", CHAT),
+    ("drop-tools", "agents.as_tool", CHAT),
+    ("drop-tools", "responses.tools.parallel", CHAT),
+    ("ignore-store-false", "responses.lifecycle.store_false", CHAT),
+    ("ignore-store-false", "responses.state.previous_not_stored", CHAT),
+    ("strip-sequence-number", "responses.stream.sequence", CHAT),
+    ("strip-sequence-number", "responses.stream.lifecycle", CHAT),
+    ("sequence-gap", "responses.stream.lifecycle", CHAT),
+    ("rename-events", "responses.stream.lifecycle", CHAT),
+    ("duplicate-terminal", "responses.stream.lifecycle", CHAT),
+    ("truncate-stream", "responses.stream.lifecycle", CHAT),
+    ("strip-completed-output", "responses.stream.lifecycle", CHAT),
+    ("strip-completed-output", "responses.stream.text", CHAT),
+    ("corrupt-deltas", "responses.stream.text", CHAT),
+    ("corrupt-deltas", "responses.tools.streamed", CHAT),
+    ("corrupt-deltas", "agents.run_streamed", CHAT),
+    ("change-response-id", "responses.stream.lifecycle", NATIVE),
+    ("drop-item-added", "responses.stream.lifecycle", NATIVE),
+    ("stream-as-json", "responses.stream.lifecycle", CHAT),
+    ("break-usage", "responses.basic.usage", CHAT),
+    ("break-arguments", "responses.tools.forced", CHAT),
+    ("strip-status", "responses.basic.text", CHAT),
+    ("reverse-input-items", "responses.lifecycle.input_items", CHAT),
+    ("forget-stored", "responses.lifecycle.retrieve", CHAT),
+    ("corrupt-text", "agents.run", CHAT),
+    ("corrupt-text", "agents.multiprovider", CHAT),
+    ("drop-delete", "responses.lifecycle.delete", CHAT),
+    ("zero-tokens", "responses.input_tokens.count", NATIVE),
+    ("compact-forget", "responses.compact.roundtrip", CHAT),
+    ("compact-forget", "agents.compaction", NATIVE),
+    ("break-conversations", "conversations.crud", CHAT),
+    ("break-conversations", "conversations.items", CHAT),
+    ("break-conversations", "conversations.not_found", CHAT),
+    ("break-conversations", "agents.session.conversations", CHAT),
+    ("ignore-auth", "errors.auth.missing_key", CHAT),
+    ("ignore-auth", "errors.auth.wrong_key", CHAT),
+    ("bare-errors", "errors.auth.missing_key", CHAT),
+    ("malformed-500", "errors.request.malformed_json", CHAT),
+    ("errors-as-200", "errors.request.missing_model", CHAT),
+    ("errors-as-200", "errors.request.unknown_model", CHAT),
+    ("server-errors", "errors.request.unknown_model", CHAT),
+    ("ws-500", "transport.websocket", CHAT),
+]
+BY_ID = {p.id: p for p in CATALOGUE}
+
+
+def _target(root: str, breakage: str, model: str) -> Target:
+    profile = Profile.NATIVE if model == NATIVE else Profile.CHAT_TRANSLATED
+    return Target(
+        name=f"{breakage}-{model.split('/')[0]}",
+        base_url=f"{root}/{breakage}/v1",
+        model=model,
+        profile=profile,
+        api_key=MASTER_KEY,
+    )
+
+
+def test_every_probe_has_a_breakage_that_fails_it() -> None:
+    assert {probe for _, probe, _ in CASES} == set(BY_ID)
+
+
+@pytest.mark.parametrize(("breakage", "probe_id", "model"), CASES, ids=[f"{b}:{p}" for b, p, _ in CASES])
+async def test_probe_fails_on_a_gateway_broken_the_way_it_targets(
+    broken_root: str, tmp_path: Path, breakage: str, probe_id: str, model: str
+) -> None:
+    verdict = await run_probe(BY_ID[probe_id], _target(broken_root, breakage, model), cassette_dir=tmp_path)
+    assert verdict.outcome in (Outcome.FAIL, Outcome.NON_STRICT), (verdict.outcome, verdict.message)
+    assert verdict.message
+
+
+@pytest.mark.parametrize("probe_id", sorted({p for _, p, _ in CASES}))
+async def test_probe_passes_through_the_same_proxy_unbroken(broken_root: str, tmp_path: Path, probe_id: str) -> None:
+    model = next(m for _, p, m in CASES if p == probe_id)
+    verdict = await run_probe(BY_ID[probe_id], _target(broken_root, "unbroken", model), cassette_dir=tmp_path)
+    assert verdict.outcome in (Outcome.PASS, Outcome.PASS_REJECTED), (verdict.message, verdict.received)
