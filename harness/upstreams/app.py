@@ -27,14 +27,16 @@ def protocol_of(path: str) -> str:
     return "openai"
 
 
-def error_body(protocol: str, status: int, message: str, kind: str, param: str | None) -> dict[str, Any]:
+def error_body(
+    protocol: str, status: int, message: str, kind: str, param: str | None, code: str | None = None
+) -> dict[str, Any]:
     """The error format each provider really uses."""
     if protocol == "anthropic":
         kind = _ANTHROPIC_TYPES.get(status, "api_error") if status >= 401 or kind.endswith("_error") else kind
         return {"type": "error", "error": {"type": kind, "message": message}}
     if protocol == "gemini":
         return {"error": {"code": status, "message": message, "status": _STATUS_NAMES.get(status, "UNKNOWN")}}
-    code = {401: "invalid_api_key"}.get(status)
+    code = code or {401: "invalid_api_key"}.get(status)
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
@@ -73,7 +75,7 @@ class CredentialMiddleware:
 
 async def fault_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Fault)
-    body = error_body(protocol_of(request.url.path), exc.status, exc.message, exc.kind, exc.param)
+    body = error_body(protocol_of(request.url.path), exc.status, exc.message, exc.kind, exc.param, exc.code)
     return JSONResponse(body, status_code=exc.status)
 
 

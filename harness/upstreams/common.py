@@ -30,9 +30,16 @@ def sse_event(data: Any, event: str | None = None, sep: str = "\n") -> str:
 class Fault(Exception):
     """Raised inside an emulator to answer with a provider-formatted error."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", param: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        kind: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message)
-        self.status, self.message, self.kind, self.param = status, message, kind, param
+        self.status, self.message, self.kind, self.param, self.code = status, message, kind, param, code
 
 
 async def read_json(request: Request) -> dict[str, Any]:

@@ -69,6 +69,7 @@ def _chain(previous_id: str) -> list[dict[str, Any]]:
                 f"Previous response with id '{previous_id}' not found.",
                 param="previous_response_id",
                 kind="invalid_request_error",
+                code="previous_response_not_found",
             )
         seen.add(current)
         stored = STORE.responses[current]

@@ -1,0 +1,143 @@
+"""The emulated upstreams against the providers' recorded wire, and through the official clients."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from harness.servers import serve_in_thread
+from harness.upstreams import create_app
+from harness.wire import parse_sse
+
+WIRE = Path(__file__).parent.parent.parent / "fixtures" / "provider-wire"
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with serve_in_thread(create_app()) as running:
+        yield running.url
+
+
+def _types(text: str) -> list[str]:
+    return [e.payload["type"] for e in parse_sse(text).events]
+
+
+def test_responses_json_has_the_recorded_fields_in_order(url: str) -> None:
+    recorded = json.loads((WIRE / "openai" / "responses.json").read_text())
+    body = httpx.post(
+        f"{url}/v1/responses",
+        json={"model": "m", "input": "Reply with exactly Hello, World!"},
+        headers={"authorization": "Bearer k"},
+    ).json()
+    ignored = {"billing", "frequency_penalty", "presence_penalty", "prompt_cache_retention"}
+    assert [k for k in recorded if k not in ignored] == [k for k in body if k in recorded]
+    assert body["output"][0]["content"][0].keys() == recorded["output"][0]["content"][0].keys()
+
+
+def test_responses_stream_has_the_recorded_event_sequence(url: str) -> None:
+    recorded = (WIRE / "openai" / "responses_stream.txt").read_text()
+    text = httpx.post(
+        f"{url}/v1/responses",
+        json={"model": "m", "input": "Reply with exactly Hello, World!", "stream": True},
+        headers={"authorization": "Bearer k"},
+    ).text
+    dedupe = lambda types: [t for i, t in enumerate(types) if i == 0 or t != types[i - 1]]  # noqa: E731
+    assert dedupe(_types(text)) == dedupe(_types(recorded))
+    assert "[DONE]" not in text and parse_sse(text).done is False
+    assert all(e.event == e.payload["type"] for e in parse_sse(text).events)
+
+
+def test_chat_stream_matches_the_recorded_chunk_shape(url: str) -> None:
+    recorded = parse_sse((WIRE / "openai" / "chat_completion_stream.txt").read_text())
+    text = httpx.post(
+        f"{url}/v1/chat/completions",
+        headers={"authorization": "Bearer k"},
+        json={
+            "model": "m",
+            "stream": True,
+            "messages": [{"role": "user", "content": "Reply with exactly Hello, World!"}],
+        },
+    ).text
+    ours = parse_sse(text)
+    assert ours.done and recorded.done
+    assert ours.events[0].payload.keys() - {"obfuscation"} == recorded.events[0].payload.keys() - {"obfuscation"}
+    assert ours.events[0].payload["choices"][0]["delta"]["role"] == "assistant"
+
+
+def test_anthropic_stream_has_the_recorded_event_sequence(url: str) -> None:
+    recorded = (WIRE / "anthropic" / "messages_stream.txt").read_text()
+    text = httpx.post(
+        f"{url}/v1/messages",
+        headers={"x-api-key": "k", "anthropic-version": "2023-06-01"},
+        json={
+            "model": "claude",
+            "max_tokens": 50,
+            "stream": True,
+            "messages": [{"role": "user", "content": "Reply with exactly Hello World"}],
+        },
+    ).text
+    assert _types(text) == _types(recorded)
+
+
+def test_anthropic_requires_max_tokens_and_its_headers(url: str) -> None:
+    body = {"model": "claude", "messages": [{"role": "user", "content": "hi"}]}
+    no_key = httpx.post(f"{url}/v1/messages", json={**body, "max_tokens": 5})
+    assert no_key.status_code == 401 and no_key.json()["type"] == "error"
+    no_max = httpx.post(f"{url}/v1/messages", json=body, headers={"x-api-key": "k", "anthropic-version": "2023-06-01"})
+    assert no_max.status_code == 400 and "max_tokens" in no_max.json()["error"]["message"]
+
+
+def test_gemini_generate_and_stream(url: str) -> None:
+    body = {"contents": [{"role": "user", "parts": [{"text": "Reply with exactly ok."}]}]}
+    headers = {"x-goog-api-key": "k"}
+    result = httpx.post(f"{url}/v1beta/models/gemini-2.0-flash:generateContent", json=body, headers=headers).json()
+    assert result["candidates"][0]["content"]["parts"] == [{"text": "ok"}]
+    assert result["usageMetadata"]["totalTokenCount"] > 0
+    streamed = httpx.post(
+        f"{url}/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", json=body, headers=headers
+    )
+    chunks = [e.payload for e in parse_sse(streamed.text).events]
+    assert chunks[-1]["candidates"][0]["finishReason"] == "STOP"
+    unauthenticated = httpx.post(f"{url}/v1beta/models/g:generateContent", json=body)
+    assert unauthenticated.json()["error"]["status"] == "UNAUTHENTICATED"
+
+
+async def test_the_official_client_parses_every_openai_answer(url: str) -> None:
+    client = openai.AsyncOpenAI(base_url=f"{url}/v1", api_key="k", max_retries=0)
+    first = await client.responses.create(model="m", input="Remember the code word kiwi.")
+    second = await client.responses.create(model="m", input="What is the code word?", previous_response_id=first.id)
+    assert second.output_text == "kiwi"
+    compacted = await client.responses.compact(
+        model="m", input=[{"role": "user", "content": "Remember the code word fig."}]
+    )
+    carried = [item.model_dump(exclude_none=True, warnings=False) for item in compacted.output]
+    after = await client.responses.create(
+        model="m", input=[*carried, {"role": "user", "content": "What is the code word?"}]
+    )  # type: ignore[list-item]
+    assert after.output_text == "fig"
+    chat = await client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "Reply with exactly ok."}]
+    )
+    assert chat.choices[0].message.content == "ok"
+    with pytest.raises(openai.BadRequestError) as err:
+        await client.responses.create(model="m", input="x", previous_response_id="resp_unknown")
+    assert err.value.code == "previous_response_not_found"
+    await client.close()
+
+
+def test_fault_injection_by_model_name(url: str) -> None:
+    headers = {"authorization": "Bearer k"}
+    assert (
+        httpx.post(f"{url}/v1/responses", json={"model": "fail-500", "input": "x"}, headers=headers).status_code == 500
+    )
+    text = httpx.post(
+        f"{url}/v1/responses",
+        headers=headers,
+        json={"model": "fail-midstream", "input": "Reply with exactly a b c d e f g h.", "stream": True},
+    ).text
+    assert "response.completed" not in _types(text)
