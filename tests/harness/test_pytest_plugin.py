@@ -27,7 +27,7 @@ def test_plugin_runs_selected_probes_against_a_gateway(pytester: pytest.Pytester
             "--gateway-probe",
             "responses.basic",
             "--gateway-probe",
-            "errors.auth.missing_key",
+            "errors.request.unknown_model",
         )
     # The emulator is a correct native target, but it is not a gateway: it answers any model name.
     result.assert_outcomes(passed=4, failed=1)
