@@ -33,6 +33,7 @@ class Config:
     storage_path: str = ".gateway/gateway.sqlite"
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
+    default_provider: str | None = None  # where a model name without a `provider/` prefix goes
 
 
 def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
@@ -55,6 +56,9 @@ def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
             compact=str(spec.pop("compact", "translate")),
             options=spec,
         )
+    cfg.default_provider = data.get("default_provider") or None
+    if cfg.default_provider and cfg.default_provider not in cfg.providers:
+        raise ValueError(f"default_provider {cfg.default_provider!r} is not a configured provider")
     storage = data.get("storage") or {}
     cfg.storage_path = str(storage.get("path") or cfg.storage_path)
     timeouts = data.get("timeouts") or {}

@@ -31,8 +31,13 @@ class Gateway:
         self.providers = {name: registry.build(s, self.client) for name, s in config.providers.items()}
 
     def route(self, model: str) -> Route | None:
-        """`provider/model-name`: the provider prefix selects the route, the rest is sent upstream."""
+        """`provider/model-name`: the provider prefix selects the route, the rest is sent upstream.
+
+        An unknown prefix is never guessed at: it is a 404, so a typo cannot reach the wrong provider."""
         prefix, sep, rest = model.partition("/")
+        if not sep and self.config.default_provider in self.providers:
+            # A bare model name ("gpt-5-mini") goes to the default provider, as the SDK's own examples send it.
+            return Route(self.providers[self.config.default_provider], model)
         if not sep or not rest or prefix not in self.providers:
             return None
         return Route(self.providers[prefix], rest)

@@ -33,6 +33,7 @@ async def gateway(upstream_url: str) -> AsyncIterator[httpx.AsyncClient]:
                 "groq": {"type": "openai_chat", "base_url": f"{upstream_url}/v1", "api_key": "x", "stateful": "replay"},
                 "dead": {"type": "openai_chat", "base_url": "http://127.0.0.1:9/v1", "api_key": "x"},
             },
+            "default_provider": "openai",
         },
         env={},
     )
@@ -76,6 +77,13 @@ async def test_bad_requests_get_a_clear_4xx_envelope(
     assert response.status_code == status
     error = response.json()["error"]
     assert set(error) == {"type", "message", "param", "code"} and error["param"] == param and error["message"]
+
+
+async def test_a_bare_model_name_goes_to_the_default_provider(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.post("/v1/responses", json={"model": "gpt-5-mini", "input": "Reply with exactly ok."})
+    assert response.status_code == 200 and response.json()["model"] == "gpt-5-mini"
+    unknown = await gateway.post("/v1/responses", json={"model": "gpt/5", "input": "x"})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "model_not_found"
 
 
 async def test_upstream_faults_become_5xx_envelopes(gateway: httpx.AsyncClient) -> None:

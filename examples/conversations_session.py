@@ -1,0 +1,26 @@
+"""Server-managed history: OpenAIConversationsSession keeps the conversation in the gateway's /v1/conversations.
+
+Run: python -m examples.conversations_session
+"""
+
+import asyncio
+
+from agents import Agent, OpenAIConversationsSession, OpenAIResponsesModel, Runner, set_tracing_disabled
+
+from examples._env import client, model
+
+set_tracing_disabled(True)
+
+
+async def main() -> None:
+    openai_client = client()
+    session = OpenAIConversationsSession(openai_client=openai_client)
+    agent = Agent(name="Memory", model=OpenAIResponsesModel(model=model(), openai_client=openai_client))
+    await Runner.run(agent, "Remember the code word cobalt.", session=session)
+    result = await Runner.run(agent, "What is the code word? Answer with the word only.", session=session)
+    print(f"conversation: {await session._get_session_id()}")
+    print(f"code word: {result.final_output}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

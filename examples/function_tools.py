@@ -1,0 +1,32 @@
+"""A function-tool loop: the model calls a local Python function, the SDK sends its result back, the model answers.
+
+Run: OPENAI_MODEL=gemini/gemini-2.0-flash python -m examples.function_tools
+"""
+
+import asyncio
+
+from agents import Agent, OpenAIResponsesModel, Runner, function_tool, set_tracing_disabled
+
+from examples._env import client, model
+
+set_tracing_disabled(True)
+
+
+@function_tool
+def get_weather(city: str) -> str:
+    """Get the weather for a city."""
+    return f"Sunny in {city}, 31 degrees"
+
+
+async def main() -> None:
+    agent = Agent(
+        name="Weather", tools=[get_weather], model=OpenAIResponsesModel(model=model(), openai_client=client())
+    )
+    result = await Runner.run(agent, "Call the tool get_weather with city=Paris")
+    calls = [item.raw_item.name for item in result.new_items if item.type == "tool_call_item"]
+    print(f"tool calls: {calls}")
+    print(result.final_output)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
