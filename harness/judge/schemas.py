@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator
 
 from harness.model import Strictness
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+# harness/schemas links to the top-level schemas/ folder, so a built wheel carries the files themselves.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 BUNDLE_OF = {Strictness.SDK: "openai", Strictness.OPENAI: "openai", Strictness.OPENRESPONSES: "openresponses"}
 # Endpoint schemas in the Open Responses bundle, where it has them; others fall back to OpenAI's.
 OPENRESPONSES_NAMES = {"Response": "ResponseResource"}

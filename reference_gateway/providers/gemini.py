@@ -23,6 +23,23 @@ def _text(content: Any) -> str:
     return "\n".join(p.get("text", "") for p in content or [] if isinstance(p, dict))
 
 
+def _user_parts(content: Any) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"text": content}]
+    parts: list[dict[str, Any]] = []
+    for part in content or []:
+        if part.get("type") == "image_url":
+            url = str(part["image_url"]["url"])
+            if url.startswith("data:"):
+                mime, _, data = url[5:].partition(";base64,")
+                parts.append({"inlineData": {"mimeType": mime, "data": data}})
+            else:
+                parts.append({"fileData": {"fileUri": url}})
+        else:
+            parts.append({"text": part.get("text", "")})
+    return parts
+
+
 def call_id(name: str, args: Any, position: int) -> str:
     """Gemini calls carry no id: a stable one from the call itself, so the tool result can be matched."""
     digest = hashlib.sha256(f"{name}\x00{json.dumps(args, sort_keys=True)}\x00{position}".encode()).hexdigest()
@@ -47,7 +64,7 @@ def to_gemini_request(chat: dict[str, Any]) -> dict[str, Any]:
         if role in ("system", "developer"):
             system.append(_text(msg.get("content")))
         elif role == "user":
-            append("user", [{"text": _text(msg.get("content"))}])
+            append("user", _user_parts(msg.get("content")))
         elif role == "assistant":
             parts: list[dict[str, Any]] = []
             if _text(msg.get("content")):

@@ -119,6 +119,20 @@ def test_chat_history_becomes_a_gemini_request() -> None:
     }
 
 
+def test_images_are_carried_not_dropped() -> None:
+    content = [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+    ]
+    gemini = to_gemini_request({"model": "g", "messages": [{"role": "user", "content": content}]})
+    assert gemini["contents"][0]["parts"][1] == {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}
+    anthropic = to_messages_request({"model": "c", "messages": [{"role": "user", "content": content}]})
+    assert anthropic["messages"][0]["content"][1] == {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+    }
+
+
 @pytest.mark.parametrize("make", [_anthropic, _gemini])
 async def test_tool_round_trip_against_the_emulator(client: httpx.AsyncClient, make: Any) -> None:
     provider = make(client)
