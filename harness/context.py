@@ -145,7 +145,7 @@ class ProbeContext:
         await self.client.close()
 
 
-def require(condition: object, message: str, *, expected: str = "", received: object = "", where: str = "") -> None:
+def require(condition: object, message: str, *, expected: object = "", received: object = "", where: str = "") -> None:
     """Raise ProbeFailure(message) unless `condition` holds."""
     if not condition:
-        raise ProbeFailure(message, expected=expected, received=str(received)[:500], where=where)
+        raise ProbeFailure(message, expected=str(expected)[:500], received=str(received)[:500], where=where)

@@ -13,6 +13,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import openai
 from vcr.errors import CannotOverwriteExistingCassetteException
@@ -140,7 +141,7 @@ async def run_target(
     return verdicts
 
 
-def _worker(probe_ids: list[str], target: Target, options: dict[str, object]) -> list[Verdict]:
+def _worker(probe_ids: list[str], target: Target, options: dict[str, Any]) -> list[Verdict]:
     from harness.probes import CATALOGUE
 
     by_id = {p.id: p for p in CATALOGUE}

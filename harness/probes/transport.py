@@ -44,7 +44,7 @@ async def websocket(ctx: ProbeContext) -> Observed:
     async with websockets.connect(_ws_url(ctx.target.base_url), additional_headers=headers) as ws:
         frame = {"type": "response.create", "model": ctx.model, "input": "Reply with exactly ok."}
         await ws.send(json.dumps(frame))
-        types = []
+        types: list[str] = []
         while not types or types[-1] not in ("response.completed", "response.failed", "error"):
             types.append(json.loads(await ws.recv()).get("type"))
     require(types[-1] == "response.completed", "the websocket turn did not complete", received=types[-4:])

@@ -75,7 +75,7 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
         )
     choice = body.get("tool_choice") or {}
     kind = choice.get("type")
-    req.tool_choice = {"tool": {"name": choice.get("name")}, "any": "required", "none": "none"}.get(kind, "auto")
+    req.tool_choice = {"tool": {"name": choice.get("name")}, "any": "required", "none": "none"}.get(str(kind), "auto")
     req.parallel_tool_calls = not choice.get("disable_parallel_tool_use", False)
     return req
 

@@ -137,7 +137,7 @@ def to_chat_completion(message: dict[str, Any]) -> dict[str, Any]:
         "created": int(time.time()),
         "model": message.get("model", ""),
         "choices": [
-            {"index": 0, "message": chat_message, "finish_reason": FINISH.get(message.get("stop_reason"), "stop")}
+            {"index": 0, "message": chat_message, "finish_reason": FINISH.get(str(message.get("stop_reason")), "stop")}
         ],
         "usage": _usage(message.get("usage") or {}),
     }
