@@ -176,9 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return upstreams(argv[1:])
     args = _parser().parse_args(argv)
-    if args.command == "list":
-        return list_probes(args.format)
-    return probe(args)
+    try:
+        return list_probes(args.format) if args.command == "list" else probe(args)
+    except BrokenPipeError:  # `gateway-conformance list | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

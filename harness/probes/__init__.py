@@ -2,40 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 
 from harness.model import Probe
-from harness.probes import (
-    agents,
-    basic,
-    conversations,
-    errors,
-    hosted,
-    lifecycle,
-    state,
-    stream,
-    structured,
-    tokens,
-    tools,
-    transport,
-)
 from harness.probes._registry import REGISTRY
 
-_MODULES = (
-    agents,
-    basic,
-    conversations,
-    errors,
-    hosted,
-    lifecycle,
-    state,
-    stream,
-    structured,
-    tokens,
-    tools,
-    transport,
+# Importing an area's module files its probes in REGISTRY.
+AREAS = (
+    "agents",
+    "basic",
+    "conversations",
+    "errors",
+    "hosted",
+    "lifecycle",
+    "state",
+    "stream",
+    "structured",
+    "tokens",
+    "tools",
+    "transport",
 )
+for _area in AREAS:
+    importlib.import_module(f"harness.probes.{_area}")
 CATALOGUE: list[Probe] = sorted(REGISTRY, key=lambda p: p.id)
 assert len({p.id for p in CATALOGUE}) == len(CATALOGUE), "probe IDs must be unique"
 
