@@ -50,7 +50,15 @@ class Running:
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[Running]:
     """Serve an ASGI app with uvicorn in a daemon thread for the duration of the block."""
     port = port or free_port(host)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="auto", ws="websockets-sansio")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="auto",
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn:{port}", daemon=True)
     thread.start()

@@ -34,6 +34,7 @@ async def gateway(upstream_url: str) -> AsyncIterator[httpx.AsyncClient]:
                 "dead": {"type": "openai_chat", "base_url": "http://127.0.0.1:9/v1", "api_key": "x"},
             },
             "default_provider": "openai",
+            "timeouts": {"connect": 2, "read": 1},
         },
         env={},
     )
@@ -84,6 +85,11 @@ async def test_a_bare_model_name_goes_to_the_default_provider(gateway: httpx.Asy
     assert response.status_code == 200 and response.json()["model"] == "gpt-5-mini"
     unknown = await gateway.post("/v1/responses", json={"model": "gpt/5", "input": "x"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "model_not_found"
+
+
+async def test_an_upstream_that_hangs_is_a_504_not_a_hang(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.post("/v1/responses", json={"model": "groq/hang", "input": "x"})
+    assert response.status_code == 504 and response.json()["error"]["type"] == "server_error"
 
 
 async def test_upstream_faults_become_5xx_envelopes(gateway: httpx.AsyncClient) -> None:
