@@ -35,10 +35,17 @@ SOURCES = {
 REF = "#/components/schemas/"
 
 
+NAME_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+
+
 def _clean(node: Any) -> Any:
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
+            if key in NAME_MAPS and isinstance(value, dict):
+                # Keys here are names (a property may well be called "description"), not keywords.
+                out[key] = {name: _clean(sub) for name, sub in value.items()}
+                continue
             if key.startswith("x-") or key in ("discriminator", "example", "examples", "description", "title"):
                 continue
             if key == "$ref" and isinstance(value, str) and value.startswith(REF):

@@ -30,6 +30,9 @@ def _apply(defs: dict[str, Any], overlay: dict[str, Any], event_defs: set[str]) 
         parent = _walk(defs[rule["def"]], rule["path"][:-1])
         key = rule["path"][-1]
         parent[key] = {"anyOf": [parent[key], {"type": "null"}]}
+    for rule in overlay.get("replace", []):
+        parent = _walk(defs[rule["def"]], rule["path"][:-1])
+        parent[rule["path"][-1]] = rule["with"]
     for rule in overlay.get("optional", []):
         node = _walk(defs[rule["def"]], rule.get("path", []))
         node["required"] = [f for f in node.get("required", []) if f not in rule["fields"]]

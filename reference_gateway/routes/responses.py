@@ -22,6 +22,8 @@ from reference_gateway.translate.stream import ResponsesStream
 
 SUMMARY_PROMPT = "Summarize the conversation so far, keeping every fact needed to continue."
 TERMINAL = ("response.completed", "response.failed", "response.incomplete")
+# OpenAI's SDKs stop at it and Open Responses requires it; it follows the terminal event and changes nothing else.
+DONE = "data: [DONE]\n\n"
 
 
 def upstream_error(exc: UpstreamError) -> GatewayError:
@@ -96,11 +98,13 @@ async def _native_events(
             if event.get("type") in TERMINAL:
                 if event["type"] == "response.completed":
                     _keep(request, payload, event["response"])
+                yield DONE
                 return
         raise UpstreamError(502, "upstream stream ended without a terminal event")
     except UpstreamError as exc:
         failed = {**snapshot, "status": "failed", "error": {"code": "upstream_error", "message": exc.message}}
         yield sse({"type": "response.failed", "response": failed, "sequence_number": last_seq + 1})
+        yield DONE
 
 
 # chat-translated -------------------------------------------------------------------------------------------------
@@ -135,6 +139,7 @@ async def _translated_events(
         yield sse(event)
     if builder.final is not None:
         _keep(request, payload, _as_client_sees(payload, builder.final))
+    yield DONE
 
 
 def _sse_response(body: AsyncIterator[str]) -> StreamingResponse:

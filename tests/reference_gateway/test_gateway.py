@@ -48,7 +48,8 @@ async def gateway(upstream_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def _events(text: str) -> list[dict]:
-    return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+    assert text.rstrip().endswith("data: [DONE]"), "a gateway stream ends with [DONE] after its terminal event"
+    return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ") and line != "data: [DONE]"]
 
 
 async def test_missing_and_wrong_keys_get_a_401_envelope(gateway: httpx.AsyncClient) -> None:

@@ -1,0 +1,49 @@
+"""JUnit XML: one testsuite per target, one testcase per probe."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from itertools import groupby
+from pathlib import Path
+
+from harness.model import Outcome, Verdict
+
+
+def write_junit(verdicts: Sequence[Verdict], path: Path) -> Path:
+    root = ET.Element("testsuites", name="gateway-conformance")
+    for target, group in groupby(sorted(verdicts, key=lambda v: v.target), key=lambda v: v.target):
+        cases = list(group)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=target,
+            tests=str(len(cases)),
+            failures=str(sum(v.outcome is Outcome.FAIL for v in cases)),
+            skipped=str(sum(v.outcome is Outcome.SKIP for v in cases)),
+            time=f"{sum(v.duration_ms for v in cases) / 1000:.3f}",
+        )
+        for verdict in cases:
+            case = ET.SubElement(
+                suite, "testcase", classname=target, name=verdict.probe, time=f"{verdict.duration_ms / 1000:.3f}"
+            )
+            detail = "\n".join(
+                f"{k}: {v}"
+                for k, v in (
+                    ("requirement", verdict.requirement),
+                    ("expected", verdict.expected),
+                    ("received", verdict.received),
+                    ("where", verdict.where),
+                    ("cassette", verdict.cassette),
+                )
+                if v
+            )
+            if verdict.outcome is Outcome.FAIL:
+                ET.SubElement(case, "failure", message=verdict.message).text = detail
+            elif verdict.outcome is Outcome.SKIP:
+                ET.SubElement(case, "skipped", message=verdict.message)
+            elif verdict.outcome is not Outcome.PASS:
+                ET.SubElement(case, "system-out").text = f"{verdict.outcome.value}: {verdict.message}"
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path
