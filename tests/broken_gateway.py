@@ -80,7 +80,7 @@ def _events(text: str) -> list[tuple[str | None, str]]:
     for block in re.split(r"\r?\n\r?\n", text):
         name = next((line[7:] for line in block.splitlines() if line.startswith("event: ")), None)
         data = "\n".join(line[6:] for line in block.splitlines() if line.startswith("data: "))
-        if data:
+        if data and data != "[DONE]":  # the terminator is put back (or not) by the proxy
             out.append((name, data))
     return out
 
@@ -241,7 +241,9 @@ async def proxy(request: Request) -> Response:
             events = [json.loads(d) for _, d in _events(text)]
             final = next((e["response"] for e in events if e.get("type") == "response.completed"), {})
             return JSONResponse(final)
-        text = STREAM.get(breakage, lambda t: t)(text)
+        if breakage in STREAM:
+            done = "data: [DONE]" in text and breakage != "truncate-stream"
+            text = STREAM[breakage](text) + ("data: [DONE]\n\n" if done else "")
 
         async def gen() -> AsyncIterator[str]:
             yield text
