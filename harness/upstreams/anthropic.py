@@ -15,8 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, apply_fault, json_response, new_id, read_json, sse_event
-from harness.upstreams.common import stream_response as _stream
+from harness.upstreams.common import Fault, answer, apply_fault, json_response, new_id, read_json, sse_event
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
@@ -159,11 +158,9 @@ async def create(request: Request) -> Response:
     await apply_fault(str(body["model"]))
     req = to_scripted(body)
     rep = scripted.reply(req)
-    if body.get("stream"):
-        return _stream(events(body, req, rep), body["model"])
-    if "fail-midstream" in body["model"]:
-        raise Fault(500, "Internal server error", kind="api_error")
-    return json_response(message(body, req, rep))
+    return answer(
+        body["model"], bool(body.get("stream")), lambda: events(body, req, rep), lambda: message(body, req, rep)
+    )
 
 
 async def count_tokens(request: Request) -> Response:

@@ -77,4 +77,12 @@ def json_response(body: Any, status: int = 200) -> Response:
     return JSONResponse(body, status_code=status)
 
 
-Handler = Callable[[Request], Any]
+def answer(
+    model: str, stream: bool, render_stream: Callable[[], Iterable[str]], render_json: Callable[[], Any]
+) -> Response:
+    """The reply as a stream or as JSON. A `fail-midstream` model has no middle to fail in a JSON answer: 500."""
+    if stream:
+        return stream_response(render_stream(), model)
+    if "fail-midstream" in model:
+        raise Fault(500, "The scripted upstream was told to fail.", kind="server_error")
+    return json_response(render_json())

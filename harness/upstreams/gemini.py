@@ -11,8 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, apply_fault, json_response, new_id, read_json, sse_event
-from harness.upstreams.common import stream_response as _stream
+from harness.upstreams.common import Fault, answer, apply_fault, json_response, new_id, read_json, sse_event
 
 
 def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
@@ -133,13 +132,10 @@ async def dispatch(request: Request) -> Response:
     await apply_fault(model)
     req = to_scripted(body)
     rep = scripted.reply(req)
-    if action == "streamGenerateContent":
-        if request.query_params.get("alt") != "sse":
-            raise Fault(400, "this emulator streams only with alt=sse")
-        return _stream(stream(model, req, rep), model)
-    if "fail-midstream" in model:
-        raise Fault(500, "Internal error encountered.")
-    return json_response(generate(model, req, rep))
+    streaming = action == "streamGenerateContent"
+    if streaming and request.query_params.get("alt") != "sse":
+        raise Fault(400, "this emulator streams only with alt=sse")
+    return answer(model, streaming, lambda: stream(model, req, rep), lambda: generate(model, req, rep))
 
 
 def routes() -> list[BaseRoute]:

@@ -10,8 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, apply_fault, json_response, new_id, now, read_json, sse_event
-from harness.upstreams.common import stream_response as _stream
+from harness.upstreams.common import Fault, answer, apply_fault, new_id, now, read_json, sse_event
 
 FINGERPRINT = "fp_scripted01"
 
@@ -152,11 +151,9 @@ async def create(request: Request) -> Response:
     await apply_fault(str(body["model"]))
     req = to_scripted(body)
     rep = scripted.reply(req)
-    if body.get("stream"):
-        return _stream(chunks(body, req, rep), body["model"])
-    if "fail-midstream" in body["model"]:
-        raise Fault(500, "The scripted upstream was told to fail.", kind="server_error")
-    return json_response(completion(body, req, rep))
+    return answer(
+        body["model"], bool(body.get("stream")), lambda: chunks(body, req, rep), lambda: completion(body, req, rep)
+    )
 
 
 def routes() -> list[BaseRoute]:

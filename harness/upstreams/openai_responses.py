@@ -16,8 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, apply_fault, json_response, new_id, now, read_json, sse_event
-from harness.upstreams.common import stream_response as _stream
+from harness.upstreams.common import Fault, answer, apply_fault, json_response, new_id, now, read_json, sse_event
 
 COMPACTION_PREFIX = "emc1."
 
@@ -310,11 +309,7 @@ async def create(request: Request) -> Response:
     if final["store"]:
         STORE.responses[final["id"]] = final
         STORE.inputs[final["id"]] = [_stored_item(item) for item in items]
-    if payload.get("stream"):
-        return _stream(render_stream(final), payload["model"])
-    if "fail-midstream" in payload["model"]:
-        raise Fault(500, "The scripted upstream was told to fail.", kind="server_error")
-    return json_response(final)
+    return answer(payload["model"], bool(payload.get("stream")), lambda: render_stream(final), lambda: final)
 
 
 def _stored_item(item: dict[str, Any]) -> dict[str, Any]:
