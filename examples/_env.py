@@ -10,7 +10,8 @@ BASE_URL = os.getenv("OPENAI_BASE_URL", "http://localhost:8080/v1")
 API_KEY = os.getenv("GATEWAY_MASTER_KEY", "change-me")
 
 
-def model(default: str = "gpt-5-mini") -> str:
+def model(default: str = "openai/gpt-5-mini") -> str:
+    """The gateway model ID to use: `provider/model-name`, as the gateway lists it."""
     return os.getenv("OPENAI_MODEL", default)
 
 

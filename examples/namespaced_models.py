@@ -1,7 +1,8 @@
 """Namespaced gateway model IDs (anthropic/..., gemini/...) reach the gateway unchanged through MultiProvider.
 
-Without model-ID pass-through the SDK would read `anthropic/` as one of its own provider prefixes.
+Without model-ID pass-through the SDK reads `anthropic/` as a provider prefix of its own and refuses it.
 Run: OPENAI_MODEL=anthropic/claude-sonnet-4-20250514 python -m examples.namespaced_models
+It prints `ok`.
 """
 
 import asyncio
@@ -12,6 +13,7 @@ from examples._env import client, model
 
 set_tracing_disabled(True)
 
+# model_id mode: send `anthropic/claude-...` and `openai/gpt-...` to the gateway exactly as written.
 run_config = RunConfig(
     model_provider=MultiProvider(openai_client=client(), unknown_prefix_mode="model_id", openai_prefix_mode="model_id")
 )

@@ -1,18 +1,23 @@
-"""A cassette parsed back into exchanges: requests, responses, and for SSE the list of events."""
+"""A cassette parsed back into exchanges: requests, responses, and for an event stream the list of its events."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from vcr.request import Request as VcrRequest
+from vcr.serialize import deserialize
+from vcr.serializers import yamlserializer
 
 
 @dataclass
 class SSEEvent:
+    """One dispatched event: `event` is its `event:` line (None without one), `payload` its data read as JSON."""
+
     index: int
     event: str | None
     data: str
@@ -25,6 +30,8 @@ class SSEParse:
     events: list[SSEEvent] = field(default_factory=list)
     done: bool = False
     errors: list[str] = field(default_factory=list)
+    # The data of an event the stream ended inside (no blank line after it): a client never sees that event.
+    unterminated: str | None = None
 
 
 @dataclass
@@ -48,98 +55,144 @@ class Exchange:
         return f"exchange {self.index}: {self.method} {self.path} -> {self.status}"
 
 
+def _lines(text: str) -> list[str]:
+    # CRLF, lone CR and lone LF all end a line; CRLF is replaced first so it is not read as two line ends.
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def parse_sse(text: str) -> SSEParse:
-    """WHATWG event-stream parsing: `event:`, multi-line `data:`, `id:`, comments, any line ending."""
+    """Parse an event stream by the WHATWG rules (HTML Living Standard, "Server-sent events", 9.2.6).
+
+    `data:` lines join with "\\n"; an event is dispatched at a blank line, and not at all if its data buffer is
+    empty; `id:` sets the last event id, which later events keep; a line starting with ":" is a comment; unknown
+    fields are ignored. Beyond the standard, for the OpenAI wire: `data: [DONE]` ends the stream (it is not an
+    event), each event's data must be JSON, and nothing may follow `[DONE]`. An event the stream ends inside is
+    kept but flagged `unterminated` (see SSEParse).
+    """
     result = SSEParse()
+    if text.startswith("\ufeff"):
+        text = text[1:]
     name: str | None = None
-    event_id: str | None = None
+    last_id: str | None = None
     data: list[str] = []
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for line in [*lines, ""]:
+    lines = _lines(text)
+    # What follows the last line break is a line the stream never ended: read it, but it cannot end an event.
+    tail = lines.pop()
+    for line in [*lines, *([tail] if tail else [])]:
         if line == "":
             if data:
-                joined = "\n".join(data)
-                if joined.strip() == "[DONE]":
-                    result.done = True
-                else:
-                    if result.done:
-                        result.errors.append("data after [DONE]")
-                    try:
-                        payload = json.loads(joined)
-                    except ValueError:
-                        payload = None
-                        result.errors.append(f"event {len(result.events)}: data is not JSON: {joined[:80]!r}")
-                    result.events.append(SSEEvent(len(result.events), name, joined, payload, event_id))
+                _dispatch(result, name, "\n".join(data), last_id)
             name, data = None, []
             continue
         if line.startswith(":"):
             continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            value = ""
-        value = value[1:] if value.startswith(" ") else value
+        key, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
         if key == "event":
             name = value
         elif key == "data":
             data.append(value)
-        elif key == "id":
-            event_id = value
-        elif key != "retry":
-            result.errors.append(f"unknown field {key!r} in the event stream")
+        elif key == "id" and "\0" not in value:
+            last_id = value
+    if data:
+        # The stream ended inside an event (no blank line after it). A client discards it, as the standard says;
+        # it is kept here, flagged, so the judge can say what the client lost.
+        result.unterminated = "\n".join(data)
+        _dispatch(result, name, "\n".join(data), last_id)
     return result
 
 
+def _dispatch(result: SSEParse, name: str | None, data: str, last_id: str | None) -> None:
+    if data.strip() == "[DONE]":
+        if result.done:
+            result.errors.append("a second data: [DONE]")
+        result.done = True
+        return
+    if result.done:
+        result.errors.append(f"event {len(result.events)} arrives after data: [DONE]")
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        payload = None
+        result.errors.append(f"event {len(result.events)}: data is not JSON: {data[:80]!r}")
+    result.events.append(SSEEvent(len(result.events), name, data, payload, last_id))
+
+
 def _text(body: Any) -> str:
-    if isinstance(body, dict):
+    if isinstance(body, Mapping):
         body = body.get("string", "")
-    if isinstance(body, bytes):
-        return body.decode("utf-8", "replace")
+    if hasattr(body, "getvalue"):
+        body = body.getvalue()
+    if isinstance(body, bytes | bytearray):
+        return bytes(body).decode("utf-8", "replace")
     return "" if body is None else str(body)
 
 
-def _header(headers: dict[str, list[str]], name: str) -> str:
-    for key, values in headers.items():
-        if key.lower() == name:
-            return values[0] if isinstance(values, list) and values else str(values)
-    return ""
+def _headers(headers: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in (headers or {}).items():
+        values = value if isinstance(value, list | tuple) else [value]
+        out.setdefault(str(key).lower(), []).extend(str(v) for v in values)
+    return out
 
 
-def exchange_from(index: int, request: dict[str, Any], response: dict[str, Any]) -> Exchange:
-    url = str(request.get("uri", ""))
+def _json(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def exchange_from(index: int, request: VcrRequest | Mapping[str, Any], response: Mapping[str, Any]) -> Exchange:
+    """An Exchange from a vcrpy request (object, or its dict form) and vcrpy's response dict."""
+    if isinstance(request, VcrRequest):
+        method, url, request_headers, raw_body = request.method, request.uri, request.headers, request.body
+    else:
+        method, url = str(request.get("method", "")), str(request.get("uri", ""))
+        request_headers, raw_body = request.get("headers"), request.get("body")
     parts = urlsplit(url)
-    request_body = _text(request.get("body")) or None
+    request_body = _text(raw_body) or None
     body = _text(response.get("body"))
-    headers = {k: list(v) if isinstance(v, list) else [str(v)] for k, v in (response.get("headers") or {}).items()}
-    content_type = _header(headers, "content-type")
-    sse = parse_sse(body) if content_type.startswith("text/event-stream") else None
-    try:
-        request_json = json.loads(request_body) if request_body else None
-    except ValueError:
-        request_json = None
-    try:
-        response_json = json.loads(body) if body and sse is None else None
-    except ValueError:
-        response_json = None
+    headers = _headers(response.get("headers"))
+    content_type = (headers.get("content-type") or [""])[0]
+    sse = parse_sse(body) if content_type.lower().startswith("text/event-stream") else None
     return Exchange(
         index=index,
-        method=str(request.get("method", "")).upper(),
+        method=method.upper(),
         url=url,
         path=parts.path,
         query=parts.query,
-        request_headers={k: list(v) for k, v in (request.get("headers") or {}).items()},
+        request_headers=_headers(request_headers),
         request_body=request_body,
-        request_json=request_json,
+        request_json=_json(request_body),
         status=int((response.get("status") or {}).get("code", 0)),
         response_headers=headers,
         content_type=content_type,
         body=body,
-        response_json=response_json,
+        response_json=None if sse is not None else _json(body),
         sse=sse,
     )
 
 
-def load_exchanges(path: Path) -> list[Exchange]:
+def _pairs(requests: Iterable[Any], responses: Iterable[Any]) -> list[Exchange]:
+    return [exchange_from(i, rq, rs) for i, (rq, rs) in enumerate(zip(requests, responses, strict=True))]
+
+
+def load_exchanges(path: Path | str) -> list[Exchange]:
+    """Every interaction of a vcrpy YAML cassette, in recorded order (none for a cassette never written)."""
+    path = Path(path)
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text()) or {}
-    return [exchange_from(i, it["request"], it["response"]) for i, it in enumerate(data.get("interactions") or [])]
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        return []
+    requests, responses, *_ = deserialize(text, yamlserializer)
+    return _pairs(requests, responses)
+
+
+def exchanges_from_cassette(cassette: Any) -> list[Exchange]:
+    """The exchanges of an in-memory vcr Cassette (recorded or loaded), e.g. inside `with vcr.use_cassette(...)`."""
+    return _pairs(cassette.requests, cassette.responses)

@@ -1,27 +1,25 @@
-"""Stateful Responses features: previous_response_id chains and conversations, honoured or rejected per route."""
+"""Stateful Responses features: previous_response_id chains and conversations, honoured or rejected per route.
+
+Modes (chosen by the route):
+- forward: the native upstream resolves previous_response_id itself; the gateway only refuses an id that it
+  stored for another key, without saying that it exists.
+- replay: a chat-translated provider has no memory, so the gateway rebuilds the history from what it stored.
+- reject: a chat-translated provider configured `stateful: reject` refuses both fields outright.
+Conversations are the gateway's own resource, so forward and replay both expand them here.
+"""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from reference_gateway.errors import GatewayError, not_found
+from reference_gateway.ids import with_ids
 from reference_gateway.storage import Storage
 from reference_gateway.translate.request import normalize_input
 
+__all__ = ["chain", "conversation_id", "expand_input", "previous_not_found", "record", "with_ids"]
 
-def with_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored items carry ids, as OpenAI's input_items lists show them."""
-    out = []
-    for item in items:
-        if item.get("type") in ("message", "function_call", "function_call_output"):
-            item = {**item, "status": item.get("status") or "completed"}
-        if item.get("id"):
-            out.append(item)
-            continue
-        prefix = {"function_call": "fc_", "function_call_output": "fco_"}.get(str(item.get("type")), "msg_")
-        out.append({"id": prefix + secrets.token_hex(24), **item})
-    return out
+MODES = ("forward", "replay", "reject")
 
 
 def previous_not_found(response_id: str) -> GatewayError:
@@ -33,63 +31,92 @@ def previous_not_found(response_id: str) -> GatewayError:
     )
 
 
-def chain(storage: Storage, owner: str, response_id: str) -> list[dict[str, Any]]:
-    """Every earlier turn, oldest first: each response's input items, then its output items."""
-    turns: list[list[dict[str, Any]]] = []
-    seen: set[str] = set()
-    current: str | None = response_id
-    while current:
-        response = storage.get_response(owner, current)
-        inputs = storage.get_input_items(owner, current)
-        if response is None or inputs is None or current in seen:
-            raise previous_not_found(response_id)
-        seen.add(current)
-        turns.append(inputs + list(response.get("output") or []))
-        current = response.get("previous_response_id")
-    return [item for turn in reversed(turns) for item in turn]
+def conversation_not_found(conv: str) -> GatewayError:
+    return not_found(f"Conversation with id '{conv}' not found.", param="conversation")
+
+
+def previous_id(payload: dict[str, Any]) -> str | None:
+    previous = payload.get("previous_response_id")
+    if previous is None:
+        return None
+    if not isinstance(previous, str) or not previous:
+        raise GatewayError(
+            400, "Invalid 'previous_response_id': expected a response id string.", param="previous_response_id"
+        )
+    return previous
 
 
 def conversation_id(payload: dict[str, Any]) -> str | None:
+    """The conversation named by `conversation` (an id string or `{"id": ...}`), if any."""
     conv = payload.get("conversation")
+    if conv is None:
+        return None
     if isinstance(conv, dict):
         conv = conv.get("id")
-    return str(conv) if conv else None
+    if not isinstance(conv, str) or not conv:
+        raise GatewayError(
+            400, "Invalid 'conversation': expected a conversation id or an object with an 'id'.", param="conversation"
+        )
+    return conv
+
+
+def chain(storage: Storage, owner: str, response_id: str) -> list[dict[str, Any]]:
+    """Every earlier turn, oldest first: each response's input items, then its output items."""
+    turns = storage.response_chain(owner, response_id)
+    if turns is None:
+        raise previous_not_found(response_id)
+    return [item for response, inputs in turns for item in [*inputs, *(response.get("output") or [])]]
 
 
 def expand_input(storage: Storage, owner: str, payload: dict[str, Any], *, mode: str) -> list[dict[str, Any]]:
-    """The input items to send upstream.
-
-    forward: native route; the upstream resolves previous_response_id, but never one this gateway stored for
-    another key. replay: the gateway rebuilds the history itself. Conversations are the gateway's own resource, so
-    they are expanded here on every route that accepts them.
-    """
+    """The input items to send upstream: the history the request names (if the mode resolves it), then its input."""
+    if mode not in MODES:
+        raise ValueError(f"unknown state mode {mode!r}")
     items = normalize_input(payload)
-    previous = payload.get("previous_response_id")
-    conv = conversation_id(payload)
+    previous, conv = previous_id(payload), conversation_id(payload)
+    if mode == "reject":
+        for field, value in (("previous_response_id", previous), ("conversation", conv)):
+            if value is not None:
+                raise GatewayError(
+                    400,
+                    f"'{field}' is not supported on this model: its provider is reached through chat translation, "
+                    "which cannot reconstruct stored conversation state (stateful: reject).",
+                    param=field,
+                )
+        return items
     if previous and conv:
-        raise GatewayError(400, "previous_response_id and conversation cannot be used together.", param="conversation")
-    history: list[dict[str, Any]] = []
+        # OpenAI: previous_response_id "cannot be used in conjunction with `conversation`".
+        raise GatewayError(
+            400, "'previous_response_id' and 'conversation' cannot be used together.", param="conversation"
+        )
     if previous:
         if mode == "replay":
-            history = chain(storage, owner, str(previous))
-        elif storage.owned_elsewhere(owner, str(previous)):
-            raise previous_not_found(str(previous))
+            return chain(storage, owner, previous) + items
+        if storage.owned_elsewhere(owner, previous) and storage.get_response(owner, previous) is None:
+            raise previous_not_found(previous)
     if conv:
-        if storage.get_conversation(owner, conv) is None:
-            raise not_found(f"Conversation with id '{conv}' not found.", param="conversation")
-        history = storage.list_items(conv)
-    return history + items
+        history = storage.all_items(owner, conv)
+        if history is None:
+            raise conversation_not_found(conv)
+        return history + items
+    return items
 
 
 def record(
     storage: Storage, owner: str, payload: dict[str, Any], input_items: list[dict[str, Any]], response: dict[str, Any]
 ) -> None:
-    """Keep a completed response (unless store is false) and append the turn to its conversation."""
+    """Keep a completed response (unless `store` is false) and append the turn to its conversation.
+
+    A failed or incomplete response is never kept: continuing from it would replay a half-written turn."""
     if response.get("status") != "completed":
         return
     new_items = with_ids(input_items)
     if payload.get("store", True) is not False:
-        storage.save_response(owner, response, new_items)
+        snapshot = response
+        if not response.get("previous_response_id") and payload.get("previous_response_id"):
+            # The chain is followed through the snapshot, so it must name its predecessor.
+            snapshot = {**response, "previous_response_id": payload["previous_response_id"]}
+        storage.save_response(owner, snapshot, new_items)
     conv = conversation_id(payload)
-    if conv and storage.get_conversation(owner, conv) is not None:
-        storage.add_items(conv, new_items + list(response.get("output") or []))
+    if conv:
+        storage.add_items(owner, conv, new_items + list(response.get("output") or []))

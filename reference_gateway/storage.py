@@ -1,4 +1,9 @@
-"""SQLite storage: response snapshots with their input items, conversations and their items; all per key."""
+"""SQLite storage: response snapshots with their input items, conversations and their items; all per key.
+
+Every read and write names the owner (the caller's key name): another key's response or conversation is simply
+not there, so no caller can learn that it exists. One connection is shared behind a lock, because the gateway
+calls in from the event loop and from worker threads alike.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,15 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from reference_gateway.ids import new_id, with_ids
+
+Order = Literal["asc", "desc"]
+Item = dict[str, Any]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -23,18 +35,44 @@ CREATE INDEX IF NOT EXISTS conversation_item_ids ON conversation_items (conversa
 """
 
 
+class UnknownCursor(LookupError):
+    """`after` names no item of the list being paged."""
+
+    def __init__(self, after: str) -> None:
+        super().__init__(after)
+        self.after = after
+
+
+def window(items: list[Item], *, after: str | None, limit: int, order: Order) -> tuple[list[Item], bool]:
+    """One page of an in-order list: (items, has_more)."""
+    ordered = items if order == "asc" else items[::-1]
+    if after is not None:
+        ids = [item.get("id") for item in ordered]
+        if after not in ids:
+            raise UnknownCursor(after)
+        ordered = ordered[ids.index(after) + 1 :]
+    return ordered[:limit], len(ordered) > limit
+
+
+def conversation_resource(conversation_id: str, created_at: int, metadata: dict[str, Any]) -> dict[str, Any]:
+    return {"id": conversation_id, "object": "conversation", "created_at": created_at, "metadata": metadata}
+
+
 class Storage:
     def __init__(self, path: str) -> None:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        # Autocommit; multi-statement writes open their own transaction (see _transaction).
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         if path != ":memory:":
+            # WAL lets a second process (a CLI, a test) read while the gateway writes.
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     def _all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -44,14 +82,25 @@ class Storage:
         with self._lock:
             return self._db.execute(sql, args).rowcount
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     # responses ---------------------------------------------------------------------------------------------------
-    def save_response(self, owner: str, response: dict[str, Any], input_items: list[dict[str, Any]]) -> None:
+    def save_response(self, owner: str, response: dict[str, Any], input_items: list[Item]) -> None:
         self._run(
             "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
             owner,
             response["id"],
             json.dumps(response),
-            json.dumps(input_items),
+            json.dumps(with_ids(input_items)),
             time.time(),
         )
 
@@ -59,9 +108,16 @@ class Storage:
         rows = self._all("SELECT body FROM responses WHERE owner = ? AND id = ?", owner, response_id)
         return json.loads(rows[0][0]) if rows else None
 
-    def get_input_items(self, owner: str, response_id: str) -> list[dict[str, Any]] | None:
+    def get_input_items(self, owner: str, response_id: str) -> list[Item] | None:
         rows = self._all("SELECT input FROM responses WHERE owner = ? AND id = ?", owner, response_id)
         return json.loads(rows[0][0]) if rows else None
+
+    def list_input_items(
+        self, owner: str, response_id: str, *, after: str | None = None, limit: int = 20, order: Order = "desc"
+    ) -> tuple[list[Item], bool] | None:
+        """A page of a response's input items, or None when this owner has no such response."""
+        items = self.get_input_items(owner, response_id)
+        return None if items is None else window(items, after=after, limit=limit, order=order)
 
     def owned_elsewhere(self, owner: str, response_id: str) -> bool:
         """True when another key stored this response (so this key must not learn it exists)."""
@@ -70,12 +126,39 @@ class Storage:
     def delete_response(self, owner: str, response_id: str) -> bool:
         return self._run("DELETE FROM responses WHERE owner = ? AND id = ?", owner, response_id) > 0
 
+    def response_chain(self, owner: str, response_id: str) -> list[tuple[dict[str, Any], list[Item]]] | None:
+        """(response, input items) for the response and every one it continues, oldest first.
+
+        None when any link is missing for this owner (deleted, never stored, another key's) or the links loop:
+        a partial history would silently change what the model is told."""
+        chain: list[tuple[dict[str, Any], list[Item]]] = []
+        seen: set[str] = set()
+        current: str | None = response_id
+        with self._lock:
+            while current:
+                row = self._db.execute(
+                    "SELECT body, input FROM responses WHERE owner = ? AND id = ?", (owner, current)
+                ).fetchone()
+                if row is None or current in seen:
+                    return None
+                seen.add(current)
+                response = json.loads(row[0])
+                chain.append((response, json.loads(row[1])))
+                previous = response.get("previous_response_id")
+                current = str(previous) if previous else None
+        return chain[::-1]
+
     # conversations -----------------------------------------------------------------------------------------------
-    def create_conversation(self, owner: str, conversation_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
-        created = int(time.time())
-        self._run(
-            "INSERT INTO conversations VALUES (?, ?, ?, ?)", owner, conversation_id, created, json.dumps(metadata)
-        )
+    def create_conversation(
+        self, owner: str, metadata: dict[str, Any], items: list[Item] | None = None
+    ) -> dict[str, Any]:
+        conversation_id, created = new_id("conv_"), int(time.time())
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?)",
+                (owner, conversation_id, created, json.dumps(metadata)),
+            )
+            self._append(db, conversation_id, with_ids(items or []))
         return conversation_resource(conversation_id, created, metadata)
 
     def get_conversation(self, owner: str, conversation_id: str) -> dict[str, Any] | None:
@@ -94,38 +177,92 @@ class Storage:
         return self.get_conversation(owner, conversation_id)
 
     def delete_conversation(self, owner: str, conversation_id: str) -> bool:
-        deleted = self._run("DELETE FROM conversations WHERE owner = ? AND id = ?", owner, conversation_id) > 0
-        if deleted:
-            self._run("DELETE FROM conversation_items WHERE conversation = ?", conversation_id)
-        return deleted
+        with self._transaction() as db:
+            deleted = db.execute(
+                "DELETE FROM conversations WHERE owner = ? AND id = ?", (owner, conversation_id)
+            ).rowcount
+            if deleted:
+                db.execute("DELETE FROM conversation_items WHERE conversation = ?", (conversation_id,))
+        return deleted > 0
 
-    def add_items(self, conversation_id: str, items: list[dict[str, Any]]) -> None:
+    @staticmethod
+    def _owns(db: sqlite3.Connection, owner: str, conversation_id: str) -> bool:
+        row = db.execute("SELECT 1 FROM conversations WHERE owner = ? AND id = ?", (owner, conversation_id))
+        return row.fetchone() is not None
+
+    @staticmethod
+    def _append(db: sqlite3.Connection, conversation_id: str, items: list[Item]) -> None:
+        row = db.execute(
+            "SELECT COALESCE(MAX(seq), -1) FROM conversation_items WHERE conversation = ?", (conversation_id,)
+        ).fetchone()
+        db.executemany(
+            "INSERT INTO conversation_items VALUES (?, ?, ?, ?)",
+            [(conversation_id, int(row[0]) + 1 + n, item["id"], json.dumps(item)) for n, item in enumerate(items)],
+        )
+
+    def add_items(self, owner: str, conversation_id: str, items: list[Item]) -> list[Item] | None:
+        """Append items (given ids where they lack one); the stored items, or None if not this owner's."""
+        stored = with_ids(items)
+        with self._transaction() as db:
+            if not self._owns(db, owner, conversation_id):
+                return None
+            self._append(db, conversation_id, stored)
+        return stored
+
+    def all_items(self, owner: str, conversation_id: str) -> list[Item] | None:
+        """Every item, oldest first (what a response in this conversation is given)."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT COALESCE(MAX(seq), -1) FROM conversation_items WHERE conversation = ?", (conversation_id,)
-            ).fetchone()
-            seq = int(row[0]) + 1
-            for offset, item in enumerate(items):
-                self._db.execute(
-                    "INSERT INTO conversation_items VALUES (?, ?, ?, ?)",
-                    (conversation_id, seq + offset, item["id"], json.dumps(item)),
-                )
-
-    def list_items(self, conversation_id: str) -> list[dict[str, Any]]:
-        rows = self._all("SELECT body FROM conversation_items WHERE conversation = ? ORDER BY seq", conversation_id)
+            if not self._owns(self._db, owner, conversation_id):
+                return None
+            rows = self._db.execute(
+                "SELECT body FROM conversation_items WHERE conversation = ? ORDER BY seq", (conversation_id,)
+            ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def get_item(self, conversation_id: str, item_id: str) -> dict[str, Any] | None:
-        rows = self._all(
-            "SELECT body FROM conversation_items WHERE conversation = ? AND id = ?", conversation_id, item_id
-        )
-        return json.loads(rows[0][0]) if rows else None
+    def list_items(
+        self,
+        owner: str,
+        conversation_id: str,
+        *,
+        after: str | None = None,
+        limit: int = 20,
+        order: Order = "desc",
+    ) -> tuple[list[Item], bool] | None:
+        """A page of a conversation's items: (items, has_more), or None if not this owner's."""
+        direction, compare = ("ASC", ">") if order == "asc" else ("DESC", "<")
+        with self._lock:
+            if not self._owns(self._db, owner, conversation_id):
+                return None
+            where, args = "conversation = ?", [conversation_id]
+            if after is not None:
+                cursor = self._db.execute(
+                    "SELECT MIN(seq) FROM conversation_items WHERE conversation = ? AND id = ?",
+                    (conversation_id, after),
+                ).fetchone()[0]
+                if cursor is None:
+                    raise UnknownCursor(after)
+                where, args = f"{where} AND seq {compare} ?", [conversation_id, cursor]
+            rows = self._db.execute(
+                f"SELECT body FROM conversation_items WHERE {where} ORDER BY seq {direction} LIMIT ?",
+                (*args, limit + 1),
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows[:limit]], len(rows) > limit
 
-    def delete_item(self, conversation_id: str, item_id: str) -> bool:
-        return (
-            self._run("DELETE FROM conversation_items WHERE conversation = ? AND id = ?", conversation_id, item_id) > 0
-        )
+    def get_item(self, owner: str, conversation_id: str, item_id: str) -> Item | None:
+        with self._lock:
+            if not self._owns(self._db, owner, conversation_id):
+                return None
+            row = self._db.execute(
+                "SELECT body FROM conversation_items WHERE conversation = ? AND id = ? ORDER BY seq",
+                (conversation_id, item_id),
+            ).fetchone()
+        return json.loads(row[0]) if row else None
 
-
-def conversation_resource(conversation_id: str, created_at: int, metadata: dict[str, Any]) -> dict[str, Any]:
-    return {"id": conversation_id, "object": "conversation", "created_at": created_at, "metadata": metadata}
+    def delete_item(self, owner: str, conversation_id: str, item_id: str) -> bool:
+        with self._transaction() as db:
+            if not self._owns(db, owner, conversation_id):
+                return False
+            deleted = db.execute(
+                "DELETE FROM conversation_items WHERE conversation = ? AND id = ?", (conversation_id, item_id)
+            ).rowcount
+        return deleted > 0

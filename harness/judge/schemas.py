@@ -1,22 +1,60 @@
-"""Schema bundles with their strictness overlay applied, and cached validators by definition name."""
+"""The generated schema files with their strictness overlay applied, and validators compiled once per level.
+
+schemas/index.json says which file judges which answer; schemas/overlays/<level>.json says how strictly. An
+overlay is data (see schemas/README.md): rules naming a definition and a JSON path inside it, applied here to the
+`$defs` of every file that holds that definition.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from harness.model import Strictness
 
 # harness/schemas links to the top-level schemas/ folder, so a built wheel carries the files themselves.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-BUNDLE_OF = {Strictness.SDK: "openai", Strictness.OPENAI: "openai", Strictness.OPENRESPONSES: "openresponses"}
-# Endpoint schemas in the Open Responses bundle, where it has them; others fall back to OpenAI's.
-OPENRESPONSES_NAMES = {"Response": "ResponseResource"}
+SPEC_OF = {Strictness.SDK: "openai", Strictness.OPENAI: "openai", Strictness.OPENRESPONSES: "openresponses"}
+# The same resource under another name in the Open Responses specification.
+ALIASES = {"openresponses": {"Response": "ResponseResource"}}
+OPS = ("nullable", "optional", "require_only", "replace", "allow_additional")
+
+
+def _load(name: str) -> Any:
+    return json.loads((SCHEMA_DIR / name).read_text())
+
+
+@cache
+def index() -> dict[str, Any]:
+    return dict(_load("index.json"))
+
+
+@cache
+def overlay(level: Strictness) -> dict[str, Any]:
+    """The level's overlay with the ones it `extends` merged in front (rules) and under it (settings)."""
+    data = dict(_load(f"overlays/{level.value}.json"))
+    parent = data.get("extends")
+    if not parent:
+        return data
+    base = overlay(Strictness(parent))
+    merged = {**base, **data}
+    merged["rules"] = [*base.get("rules", []), *data.get("rules", [])]
+    merged["events"] = {**base.get("events", {}), **data.get("events", {})}
+    merged["stream"] = {**base.get("stream", {}), **data.get("stream", {})}
+    return merged
+
+
+def _overlay_for(level: Strictness, spec: str) -> dict[str, Any]:
+    # A level's rules are written for its own spec; an OpenAI file judged at the Open Responses level (an endpoint
+    # Open Responses does not define) is read the way the `openai` level reads it.
+    return overlay(level if SPEC_OF[level] == spec else Strictness.OPENAI)
 
 
 def _walk(node: Any, path: list[Any]) -> Any:
@@ -25,83 +63,139 @@ def _walk(node: Any, path: list[Any]) -> Any:
     return node
 
 
-def _apply(defs: dict[str, Any], overlay: dict[str, Any], event_defs: set[str]) -> None:
-    for rule in overlay.get("nullable", []):
-        parent = _walk(defs[rule["def"]], rule["path"][:-1])
-        key = rule["path"][-1]
-        parent[key] = {"anyOf": [parent[key], {"type": "null"}]}
-    for rule in overlay.get("replace", []):
-        parent = _walk(defs[rule["def"]], rule["path"][:-1])
-        parent[rule["path"][-1]] = rule["with"]
-    for rule in overlay.get("optional", []):
-        node = _walk(defs[rule["def"]], rule.get("path", []))
+def _require_only(defs: dict[str, Any], node: dict[str, Any], keep: set[str]) -> None:
+    # Properties of an allOf composition live in its parts, so the filter follows allOf into them.
+    if "required" in node:
+        node["required"] = [f for f in node["required"] if f in keep]
+    for part in node.get("allOf", []):
+        ref = part.get("$ref", "")
+        _require_only(defs, defs[ref.rsplit("/", 1)[-1]] if ref.startswith("#/$defs/") else part, keep)
+
+
+def apply_rule(defs: dict[str, Any], rule: dict[str, Any]) -> None:
+    op, path = rule["op"], list(rule.get("path", []))
+    if op not in OPS:
+        raise ValueError(f"unknown overlay op {op!r}")
+    node = _walk(defs[rule["def"]], path)
+    if op == "nullable":
+        for name in rule["fields"]:
+            node["properties"][name] = {"anyOf": [node["properties"][name], {"type": "null"}]}
+    elif op == "optional":
         node["required"] = [f for f in node.get("required", []) if f not in rule["fields"]]
-    for field in overlay.get("event_optional", []):
-        for name in event_defs:
-            node = defs[name]
-            node["required"] = [f for f in node.get("required", []) if f != field]
+    elif op == "require_only":
+        _require_only(defs, node, set(rule["fields"]))
+    elif op == "replace":
+        parent = _walk(defs[rule["def"]], path[:-1])
+        parent[path[-1]] = rule["with"]
+    elif op == "allow_additional":
+        node.pop("additionalProperties", None)
 
 
 @cache
-def bundle(level: Strictness) -> dict[str, Any]:
-    data = json.loads((SCHEMA_DIR / f"{BUNDLE_OF[level]}.json").read_text())
-    defs = copy.deepcopy(data["$defs"])
-    chain: list[str] = []
-    name: str | None = level.value
-    while name:
-        chain.insert(0, name)
-        name = json.loads((SCHEMA_DIR / "overlays" / f"{name}.json").read_text()).get("extends")
-    for name in chain:
-        overlay = json.loads((SCHEMA_DIR / "overlays" / f"{name}.json").read_text())
-        _apply(defs, overlay, set(data["events"].values()))
-    return {"defs": defs, "events": data["events"]}
+def document(level: Strictness, file: str) -> dict[str, Any]:
+    """The schema file `file` (relative to schemas/) with the level's overlay applied."""
+    data = copy.deepcopy(_load(file))
+    spec = file.split("/", 1)[0]
+    settings = _overlay_for(level, spec)
+    defs = data["$defs"]
+    for rule in settings.get("rules", []):
+        if rule["def"] in defs:
+            apply_rule(defs, rule)
+    root = data["$ref"].rsplit("/", 1)[-1]
+    if file in index()[spec]["events"].values():
+        for name in settings.get("events", {}).get("optional", []):
+            _require_only(defs, defs[root], set(_required(defs, defs[root])) - {name})
+    return dict(data)
+
+
+def _required(defs: dict[str, Any], node: dict[str, Any]) -> list[str]:
+    out = list(node.get("required", []))
+    for part in node.get("allOf", []):
+        ref = part.get("$ref", "")
+        out += _required(defs, defs[ref.rsplit("/", 1)[-1]] if ref.startswith("#/$defs/") else part)
+    return out
 
 
 @cache
-def _validator(level: Strictness, name: str) -> Draft202012Validator:
-    defs = bundle(level)["defs"]
-    return Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": defs})
+def validator(level: Strictness, file: str) -> Draft202012Validator:
+    return Draft202012Validator(document(level, file))
 
 
-def resolve(level: Strictness, name: str) -> str | None:
-    defs = bundle(level)["defs"]
-    if level is Strictness.OPENRESPONSES:
-        name = OPENRESPONSES_NAMES.get(name, name)
-    return name if name in defs else None
+def schema_file(level: Strictness, name: str) -> str | None:
+    """The file for a top-level schema name, in the level's spec or else in OpenAI's."""
+    for spec in dict.fromkeys((SPEC_OF[level], "openai")):
+        file = f"{spec}/{ALIASES.get(spec, {}).get(name, name)}.json"
+        if file in index()[spec]["schemas"]:
+            return file
+    return None
 
 
-def event_schema(level: Strictness, event_type: str) -> str | None:
-    return bundle(level)["events"].get(event_type)
+def event_file(level: Strictness, event_type: str) -> str | None:
+    return index()[SPEC_OF[level]]["events"].get(event_type)
+
+
+@cache
+def _routes(spec: str) -> list[tuple[str, re.Pattern[str], str, str, str]]:
+    rows = []
+    for row in index()[spec]["endpoints"]:
+        # A gateway mounts the API under any prefix (/v1, /openai/v1 ...): the template must match the path's end.
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(row["path"])) + "$"
+        rows.append((row["method"], re.compile(pattern), row["status"], row["content_type"], row["schema"]))
+    return rows
+
+
+def endpoint_file(level: Strictness, method: str, path: str, status: int, content_type: str) -> str | None:
+    """The schema file for an answer, from the index: the level's spec first, OpenAI's for what it lacks."""
+    status_class = f"{status // 100}xx"
+    for spec in dict.fromkeys((SPEC_OF[level], "openai")):
+        for row_method, pattern, row_status, row_type, schema in _routes(spec):
+            if (row_method, row_status, row_type) == (method, status_class, content_type) and pattern.search(path):
+                return schema
+    return None
+
+
+def validate_file(file: str, instance: Any, level: Strictness) -> list[str]:
+    errors = sorted(validator(level, file).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    return [describe(error) for error in errors]
 
 
 def validate(name: str, instance: Any, level: Strictness) -> list[str]:
-    """Messages for every way `instance` breaks definition `name` at `level` (empty when valid)."""
-    resolved = resolve(level, name)
-    if resolved is None and level is Strictness.OPENRESPONSES:
-        level, resolved = Strictness.OPENAI, resolve(Strictness.OPENAI, name)
-    if resolved is None:
-        return []
-    errors = sorted(_validator(level, resolved).iter_errors(instance), key=lambda e: list(e.absolute_path))
-    return [_describe(e) for e in errors]
+    """Messages for every way `instance` breaks top-level schema `name` at `level` (empty when valid)."""
+    file = schema_file(level, name)
+    if file is None:
+        raise KeyError(f"no schema named {name!r} in schemas/index.json")
+    return validate_file(file, instance, level)
 
 
-def validate_event(instance: dict[str, Any], level: Strictness) -> list[str] | None:
-    """None when the event type is unknown to the level's specification."""
-    name = event_schema(level, str(instance.get("type")))
-    if name is None:
-        return None
-    errors = sorted(_validator(level, name).iter_errors(instance), key=lambda e: list(e.absolute_path))
-    return [_describe(e) for e in errors]
+def _where(error: ValidationError) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
 
 
-def _describe(error: Any) -> str:
-    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+def _wrong_tag(error: ValidationError) -> bool:
+    return bool(error.path) and error.path[-1] == "type" and error.validator in ("const", "enum")
+
+
+def _allowed(error: ValidationError) -> list[Any]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    return list(schema.get("enum", [])) or ([schema["const"]] if "const" in schema else [])
+
+
+def describe(error: ValidationError) -> str:
+    """`$.path: message`, and for a union the branch that came closest (the fewest errors), not all of them."""
     best = error
-    if error.context:
-        # For a union, report the branch that came closest: the one with the fewest errors.
-        branches: dict[Any, list[Any]] = {}
-        for sub in error.context:
-            branches.setdefault(next(iter(sub.schema_path)), []).append(sub)
-        best = min(branches.values(), key=len)[0]
-        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in best.absolute_path)
-    return f"{where}: {best.message[:240]}"
+    while best.context:
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in best.context:
+            branches.setdefault(next(iter(sub.relative_schema_path)), []).append(sub)
+        # A branch whose `type` did not match is the wrong member of a tagged union, however few its errors.
+        tagged = {k: v for k, v in branches.items() if not any(_wrong_tag(e) for e in v)}
+        if not tagged and branches:
+            tags = sorted({str(t) for v in branches.values() for e in v if _wrong_tag(e) for t in _allowed(e)})
+            where = _where(best) + ".type"
+            found = best.instance.get("type") if isinstance(best.instance, dict) else best.instance
+            return f"{where}: {found!r} is none of the types {', '.join(tags)}"[:400]
+        closest = min((tagged or branches).values(), key=len)
+        best = max(closest, key=lambda e: len(e.absolute_path))
+        if len(closest) > 1:
+            break
+    return f"{_where(best)}: {best.message[:240]}"

@@ -20,7 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = f"http://{args.host}:{port}"
     print(f"upstreams listening on {url}", flush=True)
     print(f"  OpenAI Responses + Chat: {url}/v1   Anthropic: {url}   Gemini: {url}/v1beta", flush=True)
-    uvicorn.run(create_app(), host=args.host, port=port, log_level="warning")
+    # No emulated provider speaks WebSocket; the sans-I/O implementation avoids uvicorn's deprecated default.
+    uvicorn.run(create_app(), host=args.host, port=port, log_level="warning", ws="websockets-sansio")
     return 0
 
 

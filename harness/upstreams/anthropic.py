@@ -1,176 +1,144 @@
 """Anthropic Messages, emulated: `/v1/messages` JSON and SSE, `/v1/messages/count_tokens`.
 
-Event sequence and fields follow Anthropic's recorded stream: message_start, content_block_start, ping,
-content_block_delta (text_delta / input_json_delta), content_block_stop, message_delta, message_stop.
+Field order and the event sequence follow Anthropic's recorded wire: message_start, content_block_start, ping,
+content_block_delta (text_delta / input_json_delta), content_block_stop, message_delta, message_stop. Requests are
+checked as strictly as Anthropic checks them (unknown fields, max_tokens, tool_use/tool_result pairing), so a
+gateway that sends something Anthropic would refuse is refused here too. The routes carry their own credential
+check and error format, so they work mounted alone as well as inside `create_app()`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import secrets
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, answer, apply_fault, json_response, new_id, read_json, sse_event
+from harness.upstreams._anthropic_request import to_scripted, validate
+from harness.upstreams._limits import limit
+from harness.upstreams.common import Fault, answer, apply_fault, new_id, read_json, sse_event
+
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+COUNT_FIELDS = {"model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"}
 
 
-def _blocks(content: Any) -> list[dict[str, Any]]:
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    if not isinstance(content, list):
-        raise Fault(400, "messages: content must be a string or an array of content blocks")
-    return content
+def error(status: int, message: str) -> Response:
+    body = {"type": "error", "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message}}
+    request_id = "req_" + secrets.token_hex(12)
+    return JSONResponse({**body, "request_id": request_id}, status_code=status, headers={"request-id": request_id})
 
 
-def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
-    if not isinstance(body.get("max_tokens"), int):
-        raise Fault(400, "max_tokens: Field required")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise Fault(400, "messages: Field required")
-    system = body.get("system") or ""
-    if isinstance(system, list):
-        system = "\n".join(b.get("text", "") for b in system if isinstance(b, dict))
-    req = scripted.ScriptedRequest(system=str(system))
-    for msg in messages:
-        role = msg.get("role")
-        if role not in ("user", "assistant"):
-            raise Fault(400, f"messages: Input tag '{role}' found using 'role' does not match any of the expected tags")
-        texts, calls = [], []
-        for block in _blocks(msg.get("content")):
-            kind = block.get("type")
-            req.item_types.append(str(kind))
-            if kind == "text":
-                texts.append(str(block.get("text", "")))
-            elif kind == "tool_use":
-                calls.append(
-                    scripted.ToolCall(
-                        str(block.get("id")),
-                        str(block.get("name")),
-                        json.dumps(block.get("input") or {}, separators=(",", ":")),
-                    )
-                )
-            elif kind == "tool_result":
-                content = block.get("content")
-                output = (
-                    content
-                    if isinstance(content, str)
-                    else "\n".join(b.get("text", "") for b in content or [] if isinstance(b, dict))
-                )
-                req.messages.append(
-                    scripted.Message(
-                        role="tool", tool_result=scripted.ToolResult(str(block.get("tool_use_id")), output)
-                    )
-                )
-        if texts or calls:
-            req.messages.append(scripted.Message(role=role, text="\n".join(texts), tool_calls=calls))
-    for tool in body.get("tools") or []:
-        req.tools.append(
-            scripted.FunctionTool(tool["name"], tool.get("description") or "", tool.get("input_schema") or {})
-        )
-    choice = body.get("tool_choice") or {}
-    kind = choice.get("type")
-    req.tool_choice = {"tool": {"name": choice.get("name")}, "any": "required", "none": "none"}.get(str(kind), "auto")
-    req.parallel_tool_calls = not choice.get("disable_parallel_tool_use", False)
-    return req
+def _guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        if not request.headers.get("x-api-key"):
+            return error(401, "x-api-key header is required")
+        if not request.headers.get("anthropic-version"):
+            return error(400, "anthropic-version: header is required")
+        try:
+            return await handler(request)
+        except Fault as fault:
+            return error(fault.status, fault.message)
+
+    return endpoint
 
 
-def _content(rep: scripted.ScriptedReply) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
-    if rep.text is not None and not rep.function_calls:
-        blocks.append({"type": "text", "text": rep.text})
-    for call in rep.function_calls:
-        blocks.append(
-            {
-                "type": "tool_use",
-                "id": "toolu_" + call.call_id[5:],
-                "name": call.name,
-                "input": json.loads(call.arguments),
-            }
-        )
-    return blocks
+def _content(rep: scripted.ScriptedReply, text: str) -> list[dict[str, Any]]:
+    if not rep.function_calls:
+        return [{"type": "text", "text": text}]
+    return [
+        {"type": "tool_use", "id": "toolu_" + call.call_id[5:], "name": call.name, "input": json.loads(call.arguments)}
+        for call in rep.function_calls
+    ]
 
 
 def message(body: dict[str, Any], req: scripted.ScriptedRequest, rep: scripted.ScriptedReply) -> dict[str, Any]:
+    limited = limit(rep.text or "", body.get("stop_sequences") or [], body["max_tokens"])
+    stop_reason = "tool_use" if rep.function_calls else {"stop": "end_turn"}.get(limited.reason, limited.reason)
+    out = scripted.output_tokens(rep if rep.function_calls else scripted.ScriptedReply(text=limited.text))
     return {
         "model": body["model"],
-        "id": new_id("msg_"),
+        "id": new_id("msg_01")[:30],
         "type": "message",
         "role": "assistant",
-        "content": _content(rep),
-        "stop_reason": "tool_use" if rep.function_calls else "end_turn",
-        "stop_sequence": None,
+        "content": _content(rep, limited.text),
+        "stop_reason": stop_reason,
+        "stop_sequence": limited.sequence,
         "usage": {
             "input_tokens": scripted.count_tokens(req),
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
-            "output_tokens": scripted.output_tokens(rep),
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+            "output_tokens": out,
             "service_tier": "standard",
         },
     }
 
 
+def _block_events(index: int, block: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if block["type"] == "text":
+        yield {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}
+        for piece in scripted.reply_text_chunks(block["text"]):
+            yield {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}}
+    else:
+        yield {"type": "content_block_start", "index": index, "content_block": {**block, "input": {}}}
+        # Anthropic opens the input with an empty fragment, then sends the JSON in small arbitrary pieces.
+        raw = json.dumps(block["input"], separators=(",", ":"))
+        for piece in ["", *(raw[i : i + 8] for i in range(0, len(raw), 8))]:
+            delta = {"type": "input_json_delta", "partial_json": piece}
+            yield {"type": "content_block_delta", "index": index, "delta": delta}
+    yield {"type": "content_block_stop", "index": index}
+
+
 def events(body: dict[str, Any], req: scripted.ScriptedRequest, rep: scripted.ScriptedReply) -> Iterator[str]:
     final = message(body, req, rep)
-    start = {**final, "content": [], "stop_reason": None, "usage": {**final["usage"], "output_tokens": 1}}
-
-    def ev(data: dict[str, Any]) -> str:
-        return sse_event(data, event=data["type"])
-
-    yield ev({"type": "message_start", "message": start})
+    # message_start holds the message with no content yet and the usage counted so far.
+    start = {**final, "content": [], "stop_reason": None, "stop_sequence": None}
+    start["usage"] = {**final["usage"], "output_tokens": 1}
+    yield sse_event({"type": "message_start", "message": start}, "message_start")
     for index, block in enumerate(final["content"]):
-        if block["type"] == "text":
-            yield ev({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
-            if index == 0:
-                yield ev({"type": "ping"})
-            for piece in scripted.reply_text_chunks(block["text"]):
-                yield ev(
-                    {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}}
-                )
-        else:
-            yield ev({"type": "content_block_start", "index": index, "content_block": {**block, "input": {}}})
-            if index == 0:
-                yield ev({"type": "ping"})
-            for piece in scripted.reply_text_chunks(json.dumps(block["input"], separators=(",", ":")), 2):
-                yield ev(
-                    {
-                        "type": "content_block_delta",
-                        "index": index,
-                        "delta": {"type": "input_json_delta", "partial_json": piece},
-                    }
-                )
-        yield ev({"type": "content_block_stop", "index": index})
-    usage = {k: v for k, v in final["usage"].items() if k != "service_tier"}
-    yield ev(
-        {"type": "message_delta", "delta": {"stop_reason": final["stop_reason"], "stop_sequence": None}, "usage": usage}
-    )
-    yield ev({"type": "message_stop"})
+        for i, event in enumerate(_block_events(index, block)):
+            yield sse_event(event, event["type"])
+            if index == 0 and i == 0:
+                # Anthropic pings once, right after the first block opens; its ping keeps json.dumps' spacing.
+                yield sse_event(json.dumps({"type": "ping"}), "ping")
+    usage = {k: v for k, v in final["usage"].items() if k not in ("cache_creation", "service_tier")}
+    delta = {"stop_reason": final["stop_reason"], "stop_sequence": final["stop_sequence"]}
+    yield sse_event({"type": "message_delta", "delta": delta, "usage": usage}, "message_delta")
+    yield sse_event({"type": "message_stop"}, "message_stop")
 
 
 async def create(request: Request) -> Response:
     body = await read_json(request)
-    if not body.get("model"):
-        raise Fault(400, "model: Field required")
-    await apply_fault(str(body["model"]))
+    validate(body)
+    model = str(body["model"])
+    await apply_fault(model)
     req = to_scripted(body)
     rep = scripted.reply(req)
-    return answer(
-        body["model"], bool(body.get("stream")), lambda: events(body, req, rep), lambda: message(body, req, rep)
-    )
+    return answer(model, bool(body.get("stream")), lambda: events(body, req, rep), lambda: message(body, req, rep))
 
 
 async def count_tokens(request: Request) -> Response:
     body = await read_json(request)
-    body.setdefault("max_tokens", 1)
-    return json_response({"input_tokens": scripted.count_tokens(to_scripted(body))})
+    validate(body, allowed=COUNT_FIELDS, needs_max_tokens=False)
+    return JSONResponse({"input_tokens": scripted.count_tokens(to_scripted(body))})
 
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/v1/messages", create, methods=["POST"]),
-        Route("/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+        Route("/v1/messages", _guarded(create), methods=["POST"]),
+        Route("/v1/messages/count_tokens", _guarded(count_tokens), methods=["POST"]),
     ]

@@ -6,6 +6,7 @@ import importlib
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -79,6 +80,21 @@ async def fault_handler(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status)
 
 
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """Unknown paths and wrong methods answer in the provider's error format too, not Starlette's plain text."""
+    assert isinstance(exc, HTTPException)
+    message = f"Invalid URL ({request.method} {request.url.path})" if exc.status_code == 404 else str(exc.detail)
+    body = error_body(protocol_of(request.url.path), exc.status_code, message, "invalid_request_error", None)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def crash_handler(request: Request, exc: Exception) -> Response:
+    """A bug in an emulator still answers as the provider would (a 500 in its error format), so that a gateway
+    under test sees an upstream fault rather than a broken socket."""
+    body = error_body(protocol_of(request.url.path), 500, f"The emulator failed: {exc!r}", "server_error", None)
+    return JSONResponse(body, status_code=500)
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -92,11 +108,12 @@ def _optional_routes(module: str) -> list[BaseRoute]:
 
 
 def create_app() -> Starlette:
+    """A fresh server: its own store of responses, every protocol's routes, credentials checked per protocol."""
     routes: list[BaseRoute] = [Route("/health", health)]
-    routes += openai_responses.routes() + openai_chat.routes()
+    routes += openai_responses.routes(openai_responses.Store()) + openai_chat.routes()
     routes += _optional_routes("anthropic") + _optional_routes("gemini")
     return Starlette(
         routes=routes,
         middleware=[Middleware(CredentialMiddleware)],
-        exception_handlers={Fault: fault_handler},
+        exception_handlers={Fault: fault_handler, HTTPException: http_error_handler, Exception: crash_handler},
     )

@@ -1,4 +1,10 @@
-"""Gemini, emulated: `generateContent`, `streamGenerateContent?alt=sse` and `countTokens` under /v1beta/models."""
+"""Gemini, emulated: `generateContent`, `streamGenerateContent` and `countTokens` under /v1beta/models.
+
+`streamGenerateContent?alt=sse` sends one GenerateContentResponse per `data:` line with CRLF framing, as Google
+does; without `alt=sse` the same chunks come as one streamed JSON array. Errors are Google's
+`{"error": {"code", "message", "status"}}`; the route carries its own credential check (`x-goog-api-key` header
+or `?key=`), so it works mounted alone as well as inside `create_app()`.
+"""
 
 from __future__ import annotations
 
@@ -7,136 +13,130 @@ from collections.abc import Iterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, answer, apply_fault, json_response, new_id, read_json, sse_event
+from harness.upstreams._gemini_request import check_fields, to_scripted, validate
+from harness.upstreams._limits import limit
+from harness.upstreams.common import Fault, apply_fault, new_id, read_json, sse_event, stream_response
+
+STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+ACTIONS = ("generateContent", "streamGenerateContent", "countTokens")
 
 
-def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
-    contents = body.get("contents")
-    if not isinstance(contents, list) or not contents:
-        raise Fault(400, "* GenerateContentRequest.contents: contents is not specified")
-    system = body.get("systemInstruction") or {}
-    req = scripted.ScriptedRequest(system="\n".join(p.get("text", "") for p in system.get("parts") or []))
-    for content in contents:
-        role = content.get("role", "user")
-        if role not in ("user", "model"):
-            raise Fault(400, f"Please use a valid role: user, model. Got {role!r}.")
-        texts, calls = [], []
-        for part in content.get("parts") or []:
-            req.item_types.append(next(iter(part), "part"))
-            if "text" in part:
-                texts.append(str(part["text"]))
-            elif "functionCall" in part:
-                fc = part["functionCall"]
-                calls.append(
-                    scripted.ToolCall(
-                        str(fc.get("id") or fc["name"]),
-                        fc["name"],
-                        json.dumps(fc.get("args") or {}, separators=(",", ":")),
-                    )
-                )
-            elif "functionResponse" in part:
-                fr = part["functionResponse"]
-                response = fr.get("response")
-                output = response.get("result", response) if isinstance(response, dict) else response
-                output = output if isinstance(output, str) else json.dumps(output)
-                req.messages.append(
-                    scripted.Message(
-                        role="tool", tool_result=scripted.ToolResult(str(fr.get("id") or fr.get("name")), output)
-                    )
-                )
-        if texts or calls:
-            req.messages.append(
-                scripted.Message(
-                    role="assistant" if role == "model" else "user", text="\n".join(texts), tool_calls=calls
-                )
-            )
-    for tool in body.get("tools") or []:
-        for decl in tool.get("functionDeclarations") or []:
-            params = decl.get("parametersJsonSchema") or decl.get("parameters") or {}
-            req.tools.append(scripted.FunctionTool(decl["name"], decl.get("description") or "", params))
-    config = (body.get("toolConfig") or {}).get("functionCallingConfig") or {}
-    mode = config.get("mode", "AUTO")
-    allowed = config.get("allowedFunctionNames") or []
-    if mode == "ANY":
-        req.tool_choice = {"name": allowed[0]} if len(allowed) == 1 else "required"
-    elif mode == "NONE":
-        req.tool_choice = "none"
-    generation = body.get("generationConfig") or {}
-    if generation.get("responseMimeType") == "application/json":
-        req.output_schema = (
-            generation.get("responseJsonSchema") or generation.get("responseSchema") or {"type": "object"}
-        )
-    return req
+def error(status: int, message: str) -> Response:
+    body = {"error": {"code": status, "message": message, "status": STATUS.get(status, "UNKNOWN")}}
+    return JSONResponse(body, status_code=status)
 
 
-def _usage(req: scripted.ScriptedRequest, rep: scripted.ScriptedReply) -> dict[str, Any]:
-    inp, out = scripted.count_tokens(req), scripted.output_tokens(rep)
-    return {
-        "promptTokenCount": inp,
-        "candidatesTokenCount": out,
-        "totalTokenCount": inp + out,
-        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": inp}],
-    }
+def _usage(req: scripted.ScriptedRequest, out: int | None) -> dict[str, Any]:
+    """Every chunk carries the prompt count; the candidates count arrives with the last one."""
+    inp = scripted.count_tokens(req)
+    usage: dict[str, Any] = {"promptTokenCount": inp}
+    if out is not None:
+        usage["candidatesTokenCount"] = out
+    usage["totalTokenCount"] = inp + (out or 0)
+    usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": inp}]
+    return usage
 
 
 def _chunk(
-    model: str, response_id: str, parts: list[dict[str, Any]], finish: str | None, usage: dict[str, Any] | None
+    model: str, response_id: str, parts: list[dict[str, Any]], finish: str | None, usage: dict[str, Any]
 ) -> dict[str, Any]:
     candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
     if finish:
         candidate["finishReason"] = finish
     candidate["index"] = 0
-    body: dict[str, Any] = {"candidates": [candidate]}
-    if usage:
-        body["usageMetadata"] = usage
-    body["modelVersion"] = model
-    body["responseId"] = response_id
-    return body
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model, "responseId": response_id}
 
 
-def _call_parts(rep: scripted.ScriptedReply) -> list[dict[str, Any]]:
-    return [{"functionCall": {"name": c.name, "args": json.loads(c.arguments)}} for c in rep.function_calls]
+class Rendered:
+    """The reply as Gemini parts, with the output limits of generationConfig applied."""
+
+    def __init__(self, body: dict[str, Any], req: scripted.ScriptedRequest, rep: scripted.ScriptedReply) -> None:
+        generation = body.get("generationConfig") or {}
+        self.calls: list[dict[str, Any]] = [
+            {"functionCall": {"name": c.name, "args": json.loads(c.arguments)}} for c in rep.function_calls
+        ]
+        limited = limit(rep.text or "", generation.get("stopSequences") or [], generation.get("maxOutputTokens"))
+        self.text = limited.text
+        # A stop sequence ends the answer normally (STOP); only the token budget is a MAX_TOKENS finish.
+        self.finish = "MAX_TOKENS" if limited.reason == "max_tokens" and not self.calls else "STOP"
+        self.out = scripted.output_tokens(rep if self.calls else scripted.ScriptedReply(text=self.text))
+        self.req = req
+        self.response_id = new_id("")[:22]
+
+    def whole(self, model: str) -> dict[str, Any]:
+        parts: list[dict[str, Any]] = self.calls or [{"text": self.text}]
+        return _chunk(model, self.response_id, parts, self.finish, _usage(self.req, self.out))
+
+    def chunks(self, model: str) -> Iterator[dict[str, Any]]:
+        if self.calls:
+            yield self.whole(model)  # Gemini sends function calls whole, in one chunk
+            return
+        pieces = scripted.reply_text_chunks(self.text)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            usage = _usage(self.req, self.out if last else None)
+            yield _chunk(model, self.response_id, [{"text": piece}], self.finish if last else None, usage)
 
 
-def generate(model: str, req: scripted.ScriptedRequest, rep: scripted.ScriptedReply) -> dict[str, Any]:
-    parts = _call_parts(rep) or [{"text": rep.text or ""}]
-    return _chunk(model, new_id("")[:22], parts, "STOP", _usage(req, rep))
+def _json_array(chunks: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """Without alt=sse Google streams one JSON array, element by element."""
+    for i, chunk in enumerate(chunks):
+        yield ("[" if i == 0 else ",\r\n") + json.dumps(chunk, indent=2)
+    yield "]"
 
 
-def stream(model: str, req: scripted.ScriptedRequest, rep: scripted.ScriptedReply) -> Iterator[str]:
-    response_id = new_id("")[:22]
-    if rep.function_calls:
-        yield sse_event(_chunk(model, response_id, _call_parts(rep), "STOP", _usage(req, rep)), sep="\r\n")
-        return
-    pieces = scripted.reply_text_chunks(rep.text or "")
-    for i, piece in enumerate(pieces):
-        last = i == len(pieces) - 1
-        yield sse_event(
-            _chunk(model, response_id, [{"text": piece}], "STOP" if last else None, _usage(req, rep) if last else None),
-            sep="\r\n",
-        )
+async def _generate(request: Request, model: str, action: str) -> Response:
+    body = validate(await read_json(request))
+    await apply_fault(model)
+    req = to_scripted(body)
+    rendered = Rendered(body, req, scripted.reply(req))
+    if action == "generateContent":
+        if "fail-midstream" in model:
+            raise Fault(500, "An internal error has occurred. Please retry or report the problem.")
+        return JSONResponse(rendered.whole(model))
+    if request.query_params.get("alt") == "sse":
+        sse = (sse_event(chunk, sep="\r\n") for chunk in rendered.chunks(model))
+        return stream_response(sse, model)
+    return stream_response(_json_array(rendered.chunks(model)), model, media_type="application/json")
+
+
+async def _count(request: Request, model: str) -> Response:
+    body = check_fields(await read_json(request), {"contents", "generateContentRequest"}, None)
+    if "generateContentRequest" in body:
+        if "contents" in body:
+            raise Fault(400, "contents and generateContentRequest are mutually exclusive: send one of them.")
+        inner = validate(body["generateContentRequest"])
+    else:
+        inner = validate({"contents": body.get("contents")})
+    return JSONResponse({"totalTokens": scripted.count_tokens(to_scripted(inner))})
 
 
 async def dispatch(request: Request) -> Response:
+    if not (request.headers.get("x-goog-api-key") or request.query_params.get("key")):
+        return error(401, "Missing API key: pass it in the x-goog-api-key header or the key query parameter.")
     model, _, action = request.path_params["model_action"].rpartition(":")
-    if not model or action not in ("generateContent", "streamGenerateContent", "countTokens"):
-        raise Fault(404, f"Method not found: {action!r}.")
-    body = await read_json(request)
-    if action == "countTokens":
-        inner = body.get("generateContentRequest") or body
-        return json_response({"totalTokens": scripted.count_tokens(to_scripted(inner))})
-    await apply_fault(model)
-    req = to_scripted(body)
-    rep = scripted.reply(req)
-    streaming = action == "streamGenerateContent"
-    if streaming and request.query_params.get("alt") != "sse":
-        raise Fault(400, "this emulator streams only with alt=sse")
-    return answer(model, streaming, lambda: stream(model, req, rep), lambda: generate(model, req, rep))
+    try:
+        if not model or action not in ACTIONS:
+            raise Fault(404, f"Method not found: {action or request.path_params['model_action']!r}.")
+        if action == "countTokens":
+            return await _count(request, model)
+        return await _generate(request, model, action)
+    except Fault as fault:
+        return error(fault.status, fault.message)
 
 
 def routes() -> list[BaseRoute]:
+    # A model name cannot hold the ':' before the action as a path parameter; split it off by hand.
     return [Route("/v1beta/models/{model_action:path}", dispatch, methods=["POST"])]

@@ -94,45 +94,75 @@ def call_id_for(name: str, arguments: str, position: int) -> str:
 
 
 def sample_for_schema(schema: Any, hints: dict[str, str] | None = None, key: str = "", root: Any = None) -> Any:
-    """A deterministic JSON instance valid for `schema` (the subset of JSON Schema tool and output schemas use)."""
-    hints = hints or {}
-    root = schema if root is None else root
-    if not isinstance(schema, dict):
-        return "sample"
-    if "$ref" in schema:
-        ref = schema["$ref"]
-        target: Any = root
-        for part in ref.lstrip("#/").split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        return sample_for_schema(target, hints, key, root)
+    """A deterministic JSON instance valid for `schema` (the subset of JSON Schema tool and output schemas use):
+    objects with every property, arrays of one item (or minItems), enums their first value, anyOf/oneOf their
+    first non-null branch, `$ref` resolved within the root (`#/$defs/...`). `hints` fill properties by name."""
+    return _sample(schema, hints or {}, key, schema if root is None else root, 0)
+
+
+def _resolve(ref: str, root: Any) -> Any:
+    target: Any = root
+    for part in ref.removeprefix("#").strip("/").split("/"):
+        if not part:
+            continue
+        target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+    return target
+
+
+def _sample(schema: Any, hints: dict[str, str], key: str, root: Any, depth: int) -> Any:
+    if not isinstance(schema, dict) or depth > 12:  # a recursive schema stops here rather than looping
+        return None if depth > 12 else "sample"
+    if isinstance(schema.get("$ref"), str):
+        return _sample(_resolve(schema["$ref"], root), hints, key, root, depth + 1)
     if "const" in schema:
         return schema["const"]
-    if schema.get("enum"):
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
         return schema["enum"][0]
-    for combo in ("anyOf", "oneOf", "allOf"):
-        if schema.get(combo):
+    for combo in ("anyOf", "oneOf"):
+        if isinstance(schema.get(combo), list) and schema[combo]:
             branches = [b for b in schema[combo] if not (isinstance(b, dict) and b.get("type") == "null")]
-            return sample_for_schema((branches or schema[combo])[0], hints, key, root)
+            return _sample((branches or schema[combo])[0], hints, key, root, depth + 1)
+    if isinstance(schema.get("allOf"), list) and schema["allOf"]:
+        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part = _resolve(part["$ref"], root) if isinstance(part, dict) and "$ref" in part else part
+            if isinstance(part, dict):
+                merged_props = {**merged.get("properties", {}), **part.get("properties", {})}
+                merged = {**merged, **part, "properties": merged_props}
+        return _sample(merged, hints, key, root, depth + 1)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object" or (kind is None and "properties" in schema):
-        props = schema.get("properties", {})
-        return {name: sample_for_schema(sub, hints, name, root) for name, sub in props.items()}
+    if kind is None:
+        kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+    if kind == "object":
+        props: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
+        return {name: _sample(sub, hints, name, root, depth + 1) for name, sub in props.items()}
     if kind == "array":
-        return [sample_for_schema(schema.get("items", {}), hints, key, root)] * max(1, schema.get("minItems", 1))
-    if kind == "integer":
-        return int(hints[key]) if key in hints and hints[key].lstrip("-").isdigit() else 1
-    if kind == "number":
-        try:
-            return float(hints[key]) if key in hints else 1
-        except ValueError:
-            return 1
+        count: int = schema["minItems"] if isinstance(schema.get("minItems"), int) else 1
+        return [_sample(schema.get("items", {}), hints, key, root, depth + 1) for _ in range(max(1, count))]
+    if kind in ("integer", "number"):
+        return _number(schema, hints.get(key), integer=kind == "integer")
     if kind == "boolean":
         return True
     if kind == "null":
         return None
-    return hints.get(key, "sample")
+    text = hints.get(key, "sample")
+    min_length = schema.get("minLength")
+    return text.ljust(min_length, "x") if isinstance(min_length, int) else text
+
+
+def _number(schema: dict[str, Any], hint: str | None, *, integer: bool) -> int | float:
+    try:
+        value: int | float = (int(hint) if integer else float(hint)) if hint is not None else 1
+    except ValueError:
+        value = 1
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(low, int | float) and value < low:
+        value = int(low) if integer and low == int(low) else low
+    if isinstance(high, int | float) and value > high:
+        value = int(high) if integer and high == int(high) else high
+    return value
 
 
 def _forced_function(req: ScriptedRequest) -> list[str]:
@@ -174,6 +204,7 @@ def _function_calls(req: ScriptedRequest, names: list[str], text: str) -> list[T
 
 
 def _hosted_call(tool_type: str, text: str) -> dict[str, Any]:
+    """The call item OpenAI's model emits for a hosted tool (ids are added by the Responses emulator)."""
     query = text.strip() or "query"
     if tool_type in ("web_search_preview", "web_search"):
         return {
@@ -192,7 +223,8 @@ def _hosted_call(tool_type: str, text: str) -> dict[str, Any]:
 
 
 def _hosted(req: ScriptedRequest, text: str) -> str | None:
-    offered = [t.get("type", "") for t in req.hosted_tools]
+    # Only the hosted tools whose call items the model knows how to produce; others are merely listed.
+    offered = [t.get("type", "") for t in req.hosted_tools if t.get("type") in HOSTED_TYPES]
     choice = req.tool_choice
     if isinstance(choice, dict) and choice.get("type") in offered:
         return str(choice["type"])
@@ -251,7 +283,7 @@ def _text_answer(req: ScriptedRequest, text: str) -> str:
 def count_tokens(req: ScriptedRequest) -> int:
     """Whitespace-separated words of everything received: deterministic, and it grows with the input."""
     words = len(_all_text(req).split())
-    words += sum(len(t.name.split()) + len(t.description.split()) for t in req.tools)
+    words += sum(len(t.name.split()) for t in req.tools)
     return max(words, 1)
 
 
@@ -266,3 +298,12 @@ def reply_text_chunks(text: str, size: int = 3) -> list[str]:
     pieces = re.findall(r"\S+\s*|\s+", text)
     chunks = ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)]
     return chunks or [""]
+
+
+_TOKEN = re.compile(r"\s*\w+|\s*[^\w\s]+|\s+")
+
+
+def token_pieces(text: str) -> list[str]:
+    """Split text the way OpenAI's deltas arrive: a word or a run of punctuation, with its leading space
+    (`Hello, World!` -> `Hello`, `,`, ` World`, `!`, as in the recorded stream)."""
+    return _TOKEN.findall(text) or [""]

@@ -1,9 +1,13 @@
-"""Anthropic Messages behind the chat protocol: chat request -> Messages request, Messages result/stream -> chat."""
+"""Anthropic Messages behind the chat protocol: chat request -> Messages request, Messages result -> chat.
+
+The stream half lives in `_anthropic_stream.py`. Anthropic wants `max_tokens` on every request, takes the system
+prompt apart from the messages, carries tool results as `tool_result` blocks in a user turn, and has no structured
+output or verbosity: those are refused with a 400 that names them (the capability table normally refuses first).
+"""
 
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,72 +15,150 @@ from typing import Any
 import httpx
 
 from reference_gateway.providers import sse
+from reference_gateway.providers._anthropic_stream import FINISH, ChunkWriter, event_of
+from reference_gateway.providers._chat_input import (
+    arguments,
+    check_params,
+    data_url,
+    forced_function,
+    function_name,
+    refuse,
+    stop_list,
+    text_of,
+)
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
 
+NAME = "Anthropic Messages"
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
-FINISH = {"end_turn": "stop", "stop_sequence": "stop", "tool_use": "tool_calls", "max_tokens": "length"}
+HONOURED = (
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "top_p",
+    "stop",
+    "user",
+    "n",
+)
+# count_tokens takes the prompt only: sampling parameters there are "Extra inputs are not permitted".
+COUNT_FIELDS = ("model", "messages", "system", "tools", "tool_choice")
 
 
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    return "\n".join(p.get("text", "") for p in content or [] if isinstance(p, dict))
+def _source(url: str, media_type: str | None = None) -> dict[str, Any]:
+    inline = data_url(url)
+    if inline is None:
+        return {"type": "url", "url": url}
+    return {"type": "base64", "media_type": media_type or inline[0], "data": inline[1]}
 
 
 def _user_blocks(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for part in content or []:
-        if part.get("type") == "image_url":
-            url = part["image_url"]["url"]
-            if url.startswith("data:"):
-                media, _, data = url[5:].partition(";base64,")
-                blocks.append({"type": "image", "source": {"type": "base64", "media_type": media, "data": data}})
-            else:
-                blocks.append({"type": "image", "source": {"type": "url", "url": url}})
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text":
+            blocks.append({"type": "text", "text": str(part.get("text", ""))})
+        elif kind == "image_url":
+            blocks.append({"type": "image", "source": _source(str(part["image_url"]["url"]))})
+        elif kind == "file" and str((part.get("file") or {}).get("file_data", "")).startswith("data:"):
+            blocks.append({"type": "document", "source": _source(part["file"]["file_data"])})
         else:
-            blocks.append({"type": "text", "text": part.get("text", "")})
+            raise refuse(NAME, "messages", f"user content part {kind!r} has no Anthropic equivalent here")
     return blocks
 
 
-def to_messages_request(chat: dict[str, Any]) -> dict[str, Any]:
-    if chat.get("response_format") or chat.get("verbosity"):
-        raise UpstreamError(400, "Anthropic does not accept response_format or verbosity")
+def _assistant_blocks(msg: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    text = text_of(msg.get("content"), NAME)
+    if text:
+        blocks.append({"type": "text", "text": text})
+    for call in msg.get("tool_calls") or []:
+        blocks.append({"type": "tool_use", "id": call["id"], "name": function_name(call), "input": arguments(call)})
+    return blocks
+
+
+def _messages(chat_messages: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
     system: list[str] = []
     messages: list[dict[str, Any]] = []
 
     def append(role: str, blocks: list[dict[str, Any]]) -> None:
-        # Anthropic wants alternating roles: consecutive same-role messages are merged.
+        # One turn per role: consecutive tool results (and a user message after them) share one user turn,
+        # which is where Anthropic looks for the results of the previous turn's tool_use blocks.
+        if not blocks:
+            return
         if messages and messages[-1]["role"] == role:
             messages[-1]["content"].extend(blocks)
         else:
             messages.append({"role": role, "content": blocks})
 
-    for msg in chat["messages"]:
-        role = msg["role"]
+    for msg in chat_messages:
+        role = msg.get("role")
         if role in ("system", "developer"):
-            system.append(_text(msg.get("content")))
+            system.append(text_of(msg.get("content"), NAME))
         elif role == "user":
             append("user", _user_blocks(msg.get("content")))
         elif role == "assistant":
-            blocks: list[dict[str, Any]] = []
-            if _text(msg.get("content")):
-                blocks.append({"type": "text", "text": _text(msg.get("content"))})
-            for call in msg.get("tool_calls") or []:
-                try:
-                    args = json.loads(call["function"].get("arguments") or "{}")
-                except ValueError as exc:
-                    raise UpstreamError(400, f"tool call {call.get('id')} has arguments that are not JSON") from exc
-                blocks.append({"type": "tool_use", "id": call["id"], "name": call["function"]["name"], "input": args})
-            append("assistant", blocks)
+            append("assistant", _assistant_blocks(msg))
         elif role == "tool":
-            append(
-                "user",
-                [{"type": "tool_result", "tool_use_id": msg.get("tool_call_id"), "content": _text(msg.get("content"))}],
+            result = {
+                "type": "tool_result",
+                "tool_use_id": msg.get("tool_call_id"),
+                "content": text_of(msg.get("content"), NAME),
+            }
+            append("user", [result])
+        else:
+            raise UpstreamError(400, f"message role {role!r} cannot be sent to {NAME}")
+    return system, messages
+
+
+def _tools(chat: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    tools = chat.get("tools") or []
+    if tools:
+        body["tools"] = []
+        for tool in tools:
+            fn = tool.get("function") or {}
+            if tool.get("type") != "function" or not fn.get("name"):
+                raise refuse(NAME, "tools", "only function tools are translated")
+            body["tools"].append(
+                {
+                    "name": fn["name"],
+                    "description": fn.get("description", ""),
+                    "input_schema": fn.get("parameters") or {"type": "object"},
+                }
             )
+    choice = chat.get("tool_choice")
+    forced = forced_function(choice)
+    if (forced or choice == "required") and not tools:
+        raise UpstreamError(400, "tool_choice forces a tool call but no tools were given")
+    if forced:
+        body["tool_choice"] = {"type": "tool", "name": forced}
+    elif choice == "required":
+        body["tool_choice"] = {"type": "any"}
+    elif choice in ("auto", "none") and tools:
+        body["tool_choice"] = {"type": choice}
+    elif choice not in (None, "auto", "none"):
+        raise UpstreamError(400, f"tool_choice {choice!r} is not one of auto, none, required")
+    if chat.get("parallel_tool_calls") is False and tools:
+        mode = body.setdefault("tool_choice", {"type": "auto"})
+        if mode["type"] != "none":
+            mode["disable_parallel_tool_use"] = True
+    return body
+
+
+def to_messages_request(chat: dict[str, Any]) -> dict[str, Any]:
+    """The Messages request for a chat request; what Anthropic cannot express raises UpstreamError(400)."""
+    if chat.get("response_format") and chat["response_format"].get("type") != "text":
+        raise refuse(NAME, "response_format", "Anthropic has no structured output mode the gateway translates")
+    if chat.get("verbosity"):
+        raise refuse(NAME, "verbosity", "Anthropic has no equivalent")
+    check_params({k: v for k, v in chat.items() if k != "response_format"}, HONOURED, NAME)
+    system, messages = _messages(chat["messages"])
     body: dict[str, Any] = {
         "model": chat["model"],
         "max_tokens": chat.get("max_tokens") or chat.get("max_completion_tokens") or DEFAULT_MAX_TOKENS,
@@ -84,48 +166,37 @@ def to_messages_request(chat: dict[str, Any]) -> dict[str, Any]:
     }
     if system:
         body["system"] = "\n\n".join(system)
-    if chat.get("tools"):
-        body["tools"] = [
-            {
-                "name": t["function"]["name"],
-                "description": t["function"].get("description", ""),
-                "input_schema": t["function"].get("parameters") or {"type": "object"},
-            }
-            for t in chat["tools"]
-        ]
-    choice = chat.get("tool_choice")
-    if isinstance(choice, dict):
-        body["tool_choice"] = {"type": "tool", "name": choice["function"]["name"]}
-    elif choice == "required":
-        body["tool_choice"] = {"type": "any"}
-    elif choice in ("auto", "none") and chat.get("tools"):
-        body["tool_choice"] = {"type": choice}
-    if chat.get("parallel_tool_calls") is False and "tool_choice" in body and body["tool_choice"]["type"] != "none":
-        body["tool_choice"]["disable_parallel_tool_use"] = True
-    for src, dst in (("temperature", "temperature"), ("top_p", "top_p")):
-        if chat.get(src) is not None:
-            body[dst] = chat[src]
+    body.update(_tools(chat))
+    for key in ("temperature", "top_p"):
+        if chat.get(key) is not None:
+            body[key] = chat[key]
     if chat.get("stop"):
-        body["stop_sequences"] = chat["stop"] if isinstance(chat["stop"], list) else [chat["stop"]]
+        body["stop_sequences"] = stop_list(chat["stop"])
+    if chat.get("user"):
+        body["metadata"] = {"user_id": chat["user"]}
     return body
 
 
-def _usage(usage: dict[str, Any]) -> dict[str, Any]:
-    inp = int(usage.get("input_tokens") or 0) + int(usage.get("cache_read_input_tokens") or 0)
+def chat_usage(usage: dict[str, Any]) -> dict[str, Any]:
+    """Anthropic counts cache reads and writes apart from input_tokens; chat's prompt_tokens includes them."""
+    cached = int(usage.get("cache_read_input_tokens") or 0)
+    inp = int(usage.get("input_tokens") or 0) + cached + int(usage.get("cache_creation_input_tokens") or 0)
     out = int(usage.get("output_tokens") or 0)
     return {
         "prompt_tokens": inp,
         "completion_tokens": out,
         "total_tokens": inp + out,
-        "prompt_tokens_details": {"cached_tokens": int(usage.get("cache_read_input_tokens") or 0)},
+        "prompt_tokens_details": {"cached_tokens": cached},
     }
 
 
 def to_chat_completion(message: dict[str, Any]) -> dict[str, Any]:
-    text = "".join(b.get("text", "") for b in message.get("content") or [] if b.get("type") == "text")
+    blocks = [b for b in message.get("content") or [] if isinstance(b, dict)]
+    # Thinking blocks are the model's private reasoning; chat has no place for them, and the text stands alone.
+    text = "".join(str(b.get("text", "")) for b in blocks if b.get("type") == "text")
     calls = [
         {"id": b["id"], "type": "function", "function": {"name": b["name"], "arguments": json.dumps(b["input"])}}
-        for b in message.get("content") or []
+        for b in blocks
         if b.get("type") == "tool_use"
     ]
     chat_message: dict[str, Any] = {"role": "assistant", "content": text or None}
@@ -139,7 +210,7 @@ def to_chat_completion(message: dict[str, Any]) -> dict[str, Any]:
         "choices": [
             {"index": 0, "message": chat_message, "finish_reason": FINISH.get(str(message.get("stop_reason")), "stop")}
         ],
-        "usage": _usage(message.get("usage") or {}),
+        "usage": chat_usage(message.get("usage") or {}),
     }
 
 
@@ -148,84 +219,36 @@ class AnthropicProvider:
         self.settings = settings
         self.client = client
 
+    def _url(self, path: str) -> str:
+        return self.settings.base_url.rstrip("/") + path
+
     def _headers(self) -> dict[str, str]:
         return {"x-api-key": self.settings.api_key, "anthropic-version": API_VERSION}
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         body = to_messages_request(request)
-        return to_chat_completion(
-            await post_json(self.client, self.settings.base_url + "/v1/messages", body, self._headers())
-        )
+        result = await post_json(self.client, self._url("/v1/messages"), body, self._headers())
+        if not isinstance(result, dict) or result.get("type") != "message":
+            raise UpstreamError(502, "upstream answered with something that is not an Anthropic message")
+        return to_chat_completion(result)
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         body = {**to_messages_request(request), "stream": True}
-        base = {
-            "id": "chatcmpl-" + secrets.token_hex(12),
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": request["model"],
-        }
-        tool_index: dict[int, int] = {}
-        usage: dict[str, Any] = {}
-        stopped = False
-
-        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-
-        url = self.settings.base_url + "/v1/messages"
-        async with open_stream(self.client, "POST", url, body, self._headers()) as response:
-            async for _, data in sse.events(response):
-                event = json.loads(data)
-                kind = event.get("type")
-                if kind == "message_start":
-                    usage.update(event["message"].get("usage") or {})
-                    yield chunk({"role": "assistant", "content": ""})
-                elif kind == "content_block_start" and event["content_block"]["type"] == "tool_use":
-                    block = event["content_block"]
-                    tool_index[event["index"]] = len(tool_index)
-                    yield chunk(
-                        {
-                            "tool_calls": [
-                                {
-                                    "index": tool_index[event["index"]],
-                                    "id": block["id"],
-                                    "type": "function",
-                                    "function": {"name": block["name"], "arguments": ""},
-                                }
-                            ]
-                        }
-                    )
-                elif kind == "content_block_delta":
-                    delta = event["delta"]
-                    if delta.get("type") == "text_delta":
-                        yield chunk({"content": delta["text"]})
-                    elif delta.get("type") == "input_json_delta" and delta.get("partial_json"):
-                        yield chunk(
-                            {
-                                "tool_calls": [
-                                    {
-                                        "index": tool_index[event["index"]],
-                                        "function": {"arguments": delta["partial_json"]},
-                                    }
-                                ]
-                            }
-                        )
-                elif kind == "message_delta":
-                    usage.update(event.get("usage") or {})
-                    yield chunk({}, FINISH.get(event["delta"].get("stop_reason"), "stop"))
-                elif kind == "message_stop":
-                    stopped = True
+        writer = ChunkWriter(model=request["model"])
+        async with open_stream(self.client, "POST", self._url("/v1/messages"), body, self._headers()) as response:
+            async for name, data in sse.events(response):
+                for chunk in writer.feed(event_of(name, data)):
+                    yield chunk
+                if writer.stopped:
                     break
-                elif kind == "error":
-                    raise UpstreamError(502, f"upstream stream error: {event.get('error', {}).get('message')}")
-        if not stopped:
+        if not writer.stopped:
             raise UpstreamError(502, "upstream Anthropic stream ended before message_stop")
-        yield {**base, "choices": [], "usage": _usage(usage)}
+        yield writer.usage_chunk(chat_usage)
 
     async def count_tokens(self, request: dict[str, Any]) -> int:
-        body = to_messages_request(request)
-        body.pop("max_tokens", None)
-        result = await post_json(
-            self.client, self.settings.base_url + "/v1/messages/count_tokens", body, self._headers()
-        )
+        full = to_messages_request(request)
+        body = {key: full[key] for key in COUNT_FIELDS if key in full}
+        result = await post_json(self.client, self._url("/v1/messages/count_tokens"), body, self._headers())
+        if not isinstance(result, dict) or not isinstance(result.get("input_tokens"), int):
+            raise UpstreamError(502, "upstream count_tokens answer has no input_tokens")
         return int(result["input_tokens"])

@@ -1,4 +1,10 @@
-"""Gemini behind the chat protocol: chat request -> generateContent, Gemini results and SSE chunks -> chat."""
+"""Gemini behind the chat protocol: chat request -> generateContent, Gemini results and SSE chunks -> chat.
+
+Gemini function calls may carry no id, so the adapter gives each a stable `call_...` id and, on the way back,
+finds a tool result's function name from the assistant tool call with that id in the same request. Structured
+output is translated (responseMimeType + responseJsonSchema); verbosity and disabling parallel tool calls have no
+Gemini equivalent and are refused with a 400 that names them.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +17,61 @@ from typing import Any
 import httpx
 
 from reference_gateway.providers import sse
+from reference_gateway.providers._chat_input import (
+    arguments,
+    check_params,
+    data_url,
+    forced_function,
+    function_name,
+    refuse,
+    stop_list,
+    text_of,
+)
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
 
-FINISH = {"STOP": "stop", "MAX_TOKENS": "length"}
+NAME = "Gemini"
+# `user` is only an end-user identifier for abuse tracking: it changes nothing in the answer, so it is not sent.
+HONOURED = (
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "top_p",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "user",
+    "n",
+)
+GENERATION = (
+    ("max_tokens", "maxOutputTokens"),
+    ("max_completion_tokens", "maxOutputTokens"),
+    ("temperature", "temperature"),
+    ("top_p", "topP"),
+    ("seed", "seed"),
+    ("presence_penalty", "presencePenalty"),
+    ("frequency_penalty", "frequencyPenalty"),
+)
+FILTERED = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "LANGUAGE"}
+BROKEN = {"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL"}
 
 
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    return "\n".join(p.get("text", "") for p in content or [] if isinstance(p, dict))
+def call_id(response_id: str, name: str, args: Any, position: int) -> str:
+    """A stable id for an id-less Gemini call: the same response always yields the same ids."""
+    seed = f"{response_id}\x00{name}\x00{json.dumps(args, sort_keys=True)}\x00{position}"
+    return "call_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+
+
+def _inline(url: str) -> dict[str, Any]:
+    inline = data_url(url)
+    if inline is None:
+        return {"fileData": {"fileUri": url}}
+    return {"inlineData": {"mimeType": inline[0], "data": inline[1]}}
 
 
 def _user_parts(content: Any) -> list[dict[str, Any]]:
@@ -28,86 +79,88 @@ def _user_parts(content: Any) -> list[dict[str, Any]]:
         return [{"text": content}]
     parts: list[dict[str, Any]] = []
     for part in content or []:
-        if part.get("type") == "image_url":
-            url = str(part["image_url"]["url"])
-            if url.startswith("data:"):
-                mime, _, data = url[5:].partition(";base64,")
-                parts.append({"inlineData": {"mimeType": mime, "data": data}})
-            else:
-                parts.append({"fileData": {"fileUri": url}})
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text":
+            parts.append({"text": str(part.get("text", ""))})
+        elif kind == "image_url":
+            parts.append(_inline(str(part["image_url"]["url"])))
+        elif kind == "file" and str((part.get("file") or {}).get("file_data", "")).startswith("data:"):
+            parts.append(_inline(part["file"]["file_data"]))
         else:
-            parts.append({"text": part.get("text", "")})
+            raise refuse(NAME, "messages", f"user content part {kind!r} has no Gemini equivalent here")
     return parts
 
 
-def call_id(name: str, args: Any, position: int) -> str:
-    """Gemini calls carry no id: a stable one from the call itself, so the tool result can be matched."""
-    digest = hashlib.sha256(f"{name}\x00{json.dumps(args, sort_keys=True)}\x00{position}".encode()).hexdigest()
-    return "call_" + digest[:24]
-
-
-def to_gemini_request(chat: dict[str, Any]) -> dict[str, Any]:
-    if chat.get("verbosity"):
-        raise UpstreamError(400, "Gemini has no equivalent of verbosity")
+def _contents(chat_messages: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
     names: dict[str, str] = {}
     system: list[str] = []
     contents: list[dict[str, Any]] = []
 
     def append(role: str, parts: list[dict[str, Any]]) -> None:
+        # All the results of one model turn's calls travel in one user content, as Gemini counts them there.
+        if not parts:
+            return
         if contents and contents[-1]["role"] == role:
             contents[-1]["parts"].extend(parts)
         else:
             contents.append({"role": role, "parts": parts})
 
-    for msg in chat["messages"]:
-        role = msg["role"]
+    for msg in chat_messages:
+        role = msg.get("role")
         if role in ("system", "developer"):
-            system.append(_text(msg.get("content")))
+            system.append(text_of(msg.get("content"), NAME))
         elif role == "user":
             append("user", _user_parts(msg.get("content")))
         elif role == "assistant":
             parts: list[dict[str, Any]] = []
-            if _text(msg.get("content")):
-                parts.append({"text": _text(msg.get("content"))})
+            text = text_of(msg.get("content"), NAME)
+            if text:
+                parts.append({"text": text})
             for call in msg.get("tool_calls") or []:
-                names[call["id"]] = call["function"]["name"]
-                parts.append(
-                    {
-                        "functionCall": {
-                            "name": call["function"]["name"],
-                            "args": json.loads(call["function"].get("arguments") or "{}"),
-                        }
-                    }
-                )
+                names[str(call.get("id"))] = function_name(call)
+                parts.append({"functionCall": {"name": function_name(call), "args": arguments(call)}})
             append("model", parts)
         elif role == "tool":
             name = names.get(str(msg.get("tool_call_id")))
             if name is None:
                 raise UpstreamError(400, f"tool result {msg.get('tool_call_id')} answers no earlier tool call")
-            append("user", [{"functionResponse": {"name": name, "response": {"result": _text(msg.get("content"))}}}])
-    body: dict[str, Any] = {"contents": contents}
-    if system:
-        body["systemInstruction"] = {"parts": [{"text": "\n\n".join(system)}]}
-    if chat.get("tools"):
-        body["tools"] = [
-            {
-                "functionDeclarations": [
-                    {
-                        "name": t["function"]["name"],
-                        "description": t["function"].get("description", ""),
-                        "parametersJsonSchema": t["function"].get("parameters") or {"type": "object"},
-                    }
-                    for t in chat["tools"]
-                ]
-            }
-        ]
+            response = {"result": text_of(msg.get("content"), NAME)}
+            append("user", [{"functionResponse": {"name": name, "response": response}}])
+        else:
+            raise UpstreamError(400, f"message role {role!r} cannot be sent to {NAME}")
+    return system, contents
+
+
+def _tools(chat: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    tools = chat.get("tools") or []
+    declarations = []
+    for tool in tools:
+        fn = tool.get("function") or {}
+        if tool.get("type") != "function" or not fn.get("name"):
+            raise refuse(NAME, "tools", "only function tools are translated")
+        declaration = {"name": fn["name"], "description": fn.get("description", "")}
+        declaration["parametersJsonSchema"] = fn.get("parameters") or {"type": "object"}
+        declarations.append(declaration)
+    if declarations:
+        body["tools"] = [{"functionDeclarations": declarations}]
     choice = chat.get("tool_choice")
-    if isinstance(choice, dict):
-        body["toolConfig"] = {
-            "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [choice["function"]["name"]]}
-        }
-    elif choice in ("required", "none", "auto") and chat.get("tools"):
-        body["toolConfig"] = {"functionCallingConfig": {"mode": {"required": "ANY"}.get(choice, choice.upper())}}
+    forced = forced_function(choice)
+    if (forced or choice == "required") and not tools:
+        raise UpstreamError(400, "tool_choice forces a tool call but no tools were given")
+    if forced:
+        body["toolConfig"] = {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [forced]}}
+    elif choice in ("required", "none", "auto") and tools:
+        mode = {"required": "ANY", "none": "NONE", "auto": "AUTO"}[choice]
+        body["toolConfig"] = {"functionCallingConfig": {"mode": mode}}
+    elif choice not in (None, "auto", "none"):
+        raise UpstreamError(400, f"tool_choice {choice!r} is not one of auto, none, required")
+    if chat.get("parallel_tool_calls") is False and tools:
+        raise refuse(NAME, "parallel_tool_calls", "Gemini has no switch that turns parallel function calls off")
+    return body
+
+
+def _generation(chat: dict[str, Any]) -> dict[str, Any]:
     generation: dict[str, Any] = {}
     fmt = chat.get("response_format") or {}
     if fmt.get("type") == "json_schema":
@@ -115,56 +168,94 @@ def to_gemini_request(chat: dict[str, Any]) -> dict[str, Any]:
         generation["responseJsonSchema"] = (fmt.get("json_schema") or {}).get("schema") or {}
     elif fmt.get("type") == "json_object":
         generation["responseMimeType"] = "application/json"
-    for src, dst in (("max_tokens", "maxOutputTokens"), ("temperature", "temperature"), ("top_p", "topP")):
+    elif fmt.get("type") not in (None, "text"):
+        raise refuse(NAME, "response_format", f"type {fmt.get('type')!r} has no Gemini equivalent")
+    for src, dst in GENERATION:
         if chat.get(src) is not None:
             generation[dst] = chat[src]
+    if chat.get("stop"):
+        generation["stopSequences"] = stop_list(chat["stop"])
+    return generation
+
+
+def to_gemini_request(chat: dict[str, Any]) -> dict[str, Any]:
+    """The generateContent request for a chat request; what Gemini cannot express raises UpstreamError(400)."""
+    if chat.get("verbosity"):
+        raise refuse(NAME, "verbosity", "Gemini has no equivalent")
+    check_params(chat, HONOURED, NAME)
+    system, contents = _contents(chat["messages"])
+    if not contents:
+        raise UpstreamError(400, "Gemini needs at least one user or assistant message besides the instructions")
+    body: dict[str, Any] = {"contents": contents}
+    if system:
+        body["systemInstruction"] = {"parts": [{"text": "\n\n".join(system)}]}
+    body.update(_tools(chat))
+    generation = _generation(chat)
     if generation:
         body["generationConfig"] = generation
     return body
 
 
-def _usage(meta: dict[str, Any]) -> dict[str, Any]:
-    inp, out = int(meta.get("promptTokenCount") or 0), int(meta.get("candidatesTokenCount") or 0)
-    return {"prompt_tokens": inp, "completion_tokens": out, "total_tokens": inp + out}
+def chat_usage(meta: dict[str, Any]) -> dict[str, Any]:
+    """Thinking tokens are billed as output, as OpenAI's reasoning tokens are part of completion_tokens."""
+    inp = int(meta.get("promptTokenCount") or 0)
+    thoughts = int(meta.get("thoughtsTokenCount") or 0)
+    out = int(meta.get("candidatesTokenCount") or 0) + thoughts
+    return {
+        "prompt_tokens": inp,
+        "completion_tokens": out,
+        "total_tokens": inp + out,
+        "prompt_tokens_details": {"cached_tokens": int(meta.get("cachedContentTokenCount") or 0)},
+        "completion_tokens_details": {"reasoning_tokens": thoughts},
+    }
 
 
-def _parts(result: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+def candidate(result: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    """The answer parts (thoughts left out) and finish reason of the first candidate."""
     candidates = result.get("candidates") or []
     if not candidates:
-        return [], None
-    return (candidates[0].get("content") or {}).get("parts") or [], candidates[0].get("finishReason")
+        blocked = (result.get("promptFeedback") or {}).get("blockReason")
+        return [], ("SAFETY" if blocked else None)
+    first = candidates[0]
+    parts = [p for p in (first.get("content") or {}).get("parts") or [] if not p.get("thought")]
+    return parts, first.get("finishReason")
+
+
+def finish_reason(finish: str, has_calls: bool) -> str:
+    if finish in BROKEN:
+        raise UpstreamError(502, f"upstream Gemini could not produce a valid function call ({finish})")
+    if finish in FILTERED:
+        return "content_filter"
+    if finish == "MAX_TOKENS":
+        return "length"
+    return "tool_calls" if has_calls else "stop"
+
+
+def _tool_call(response_id: str, part: dict[str, Any], position: int) -> dict[str, Any]:
+    fc = part["functionCall"]
+    args = fc.get("args") or {}
+    return {
+        "id": fc.get("id") or call_id(response_id, fc["name"], args, position),
+        "type": "function",
+        "function": {"name": fc["name"], "arguments": json.dumps(args)},
+    }
 
 
 def to_chat_completion(result: dict[str, Any], model: str) -> dict[str, Any]:
-    parts, finish = _parts(result)
-    text = "".join(p.get("text", "") for p in parts if "text" in p)
-    calls = [
-        {
-            "id": call_id(p["functionCall"]["name"], p["functionCall"].get("args"), i),
-            "type": "function",
-            "function": {
-                "name": p["functionCall"]["name"],
-                "arguments": json.dumps(p["functionCall"].get("args") or {}),
-            },
-        }
-        for i, p in enumerate(x for x in parts if "functionCall" in x)
-    ]
+    parts, finish = candidate(result)
+    response_id = str(result.get("responseId", ""))
+    text = "".join(str(p["text"]) for p in parts if "text" in p)
+    calls = [_tool_call(response_id, p, i) for i, p in enumerate(p for p in parts if "functionCall" in p)]
     message: dict[str, Any] = {"role": "assistant", "content": text or None}
     if calls:
         message["tool_calls"] = calls
     return {
-        "id": result.get("responseId", ""),
+        "id": response_id,
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": message,
-                "finish_reason": "tool_calls" if calls else FINISH.get(str(finish), "stop"),
-            }
-        ],
-        "usage": _usage(result.get("usageMetadata") or {}),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason(finish or "STOP", bool(calls))}],
+        "usage": chat_usage(result.get("usageMetadata") or {}),
     }
 
 
@@ -174,63 +265,61 @@ class GeminiProvider:
         self.client = client
 
     def _url(self, model: str, action: str) -> str:
-        return f"{self.settings.base_url}/models/{model}:{action}"
+        return f"{self.settings.base_url.rstrip('/')}/models/{model}:{action}"
 
     def _headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self.settings.api_key}
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        result = await post_json(
-            self.client, self._url(request["model"], "generateContent"), to_gemini_request(request), self._headers()
-        )
+        body = to_gemini_request(request)
+        result = await post_json(self.client, self._url(request["model"], "generateContent"), body, self._headers())
+        if not isinstance(result, dict):
+            raise UpstreamError(502, "upstream Gemini answer is not an object")
         return to_chat_completion(result, request["model"])
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        base = {
-            "id": "chatcmpl-gemini",
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": request["model"],
-        }
+        body = to_gemini_request(request)
         url = self._url(request["model"], "streamGenerateContent") + "?alt=sse"
+        base: dict[str, Any] = {"id": "", "object": "chat.completion.chunk", "created": int(time.time())}
+        base["model"] = request["model"]
         usage: dict[str, Any] = {}
         calls = 0
-        finished = False
-        yield {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
-        async with open_stream(self.client, "POST", url, to_gemini_request(request), self._headers()) as response:
+        final: str | None = None
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+            return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+        async with open_stream(self.client, "POST", url, body, self._headers()) as response:
             async for _, data in sse.events(response):
-                result = json.loads(data)
-                usage = result.get("usageMetadata") or usage
-                parts, finish = _parts(result)
+                try:
+                    result = json.loads(data)
+                except ValueError as exc:
+                    raise UpstreamError(502, "upstream Gemini stream sent a chunk that is not JSON") from exc
+                if not base["id"]:
+                    base["id"] = str(result.get("responseId") or "chatcmpl-gemini")
+                    yield chunk({"role": "assistant", "content": ""})
+                usage = result.get("usageMetadata") or usage  # cumulative: the last one counts
+                parts, finish = candidate(result)
                 for part in parts:
                     if part.get("text"):
-                        delta: dict[str, Any] = {"content": part["text"]}
+                        yield chunk({"content": part["text"]})
                     elif "functionCall" in part:
-                        fc = part["functionCall"]
-                        delta = {
-                            "tool_calls": [
-                                {
-                                    "index": calls,
-                                    "id": call_id(fc["name"], fc.get("args"), calls),
-                                    "type": "function",
-                                    "function": {"name": fc["name"], "arguments": json.dumps(fc.get("args") or {})},
-                                }
-                            ]
-                        }
+                        call = {"index": calls, **_tool_call(base["id"], part, calls)}
+                        yield chunk({"tool_calls": [call]})
                         calls += 1
-                    else:
-                        continue
-                    yield {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
-                if finish:
-                    finished = True
-                    reason = "tool_calls" if calls else FINISH.get(finish, "stop")
-                    yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": reason}]}
-        if not finished:
+                # Gemini has no end-of-stream event: a finishReason says the answer is whole. Reading on lets a
+                # trailing usage-only chunk still count.
+                final = final or finish
+        if not final:
             raise UpstreamError(502, "upstream Gemini stream ended without a finishReason")
-        yield {**base, "choices": [], "usage": _usage(usage)}
+        yield chunk({}, finish_reason(final, calls > 0))
+        yield {**base, "choices": [], "usage": chat_usage(usage)}
 
     async def count_tokens(self, request: dict[str, Any]) -> int:
-        body = to_gemini_request(request)
-        body.pop("generationConfig", None)
-        result = await post_json(self.client, self._url(request["model"], "countTokens"), body, self._headers())
+        # Only `contents` or a whole `generateContentRequest` may be counted; instructions and tools need the latter.
+        inner = {"model": f"models/{request['model']}", **to_gemini_request(request)}
+        url = self._url(request["model"], "countTokens")
+        result = await post_json(self.client, url, {"generateContentRequest": inner}, self._headers())
+        if not isinstance(result, dict) or not isinstance(result.get("totalTokens"), int):
+            raise UpstreamError(502, "upstream countTokens answer has no totalTokens")
         return int(result["totalTokens"])

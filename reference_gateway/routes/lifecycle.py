@@ -1,4 +1,6 @@
-"""Stored responses: retrieve, delete, list input items. Another key's response is a 404 (never confirmed)."""
+"""Stored responses: retrieve, delete, list input items. Another key's response is a 404 (never confirmed).
+
+Also the list paging every item listing shares (`after`, `limit`, `order` and the list object)."""
 
 from __future__ import annotations
 
@@ -8,40 +10,80 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from reference_gateway.errors import not_found
-from reference_gateway.routes._common import gateway, owner
-from reference_gateway.routes.pagination import page
+from reference_gateway.errors import GatewayError, not_found
+from reference_gateway.routes._common import owner
+from reference_gateway.storage import Order, Storage, UnknownCursor
 
 
-def _missing(response_id: str) -> Exception:
-    return not_found(f"No response found with id '{response_id}'.", param="response_id")
-
-
-def _stored(request: Request) -> dict[str, Any]:
-    response_id = request.path_params["response_id"]
-    found = gateway(request).storage.get_response(owner(request), response_id)
-    if found is None:
-        raise _missing(response_id)
+def storage(request: Request) -> Storage:
+    """The app's storage: `app.state.storage`, or the one the Gateway object holds."""
+    found = getattr(request.app.state, "storage", None) or request.app.state.gateway.storage
+    assert isinstance(found, Storage)
     return found
 
 
+def list_query(request: Request) -> tuple[str | None, int, Order]:
+    """`after`, `limit` (1..100, default 20) and `order` (default desc, as OpenAI lists items)."""
+    params = request.query_params
+    order = params.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise GatewayError(400, f"Invalid value for 'order': {order!r}; expected 'asc' or 'desc'.", param="order")
+    raw = params.get("limit", "20")
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100:
+        raise GatewayError(
+            400, f"Invalid value for 'limit': {raw!r}; expected an integer from 1 to 100.", param="limit"
+        )
+    return params.get("after") or None, int(raw), "asc" if order == "asc" else "desc"
+
+
+def unknown_cursor(exc: UnknownCursor) -> GatewayError:
+    return GatewayError(400, f"Invalid value for 'after': no item with id {exc.after!r} in this list.", param="after")
+
+
+def list_object(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": items,
+        "first_id": items[0]["id"] if items else None,
+        "last_id": items[-1]["id"] if items else None,
+        "has_more": has_more,
+    }
+
+
+def _missing(response_id: str) -> GatewayError:
+    return not_found(f"Response with id '{response_id}' not found.", param="response_id")
+
+
 async def retrieve(request: Request) -> Response:
-    return JSONResponse(_stored(request))
+    response_id = request.path_params["response_id"]
+    if request.query_params.get("stream", "false").lower() not in ("false", "0"):
+        # Re-streaming a stored response is for background responses, which this gateway does not run.
+        raise GatewayError(
+            400, "Streaming a stored response (stream=true) is not supported by this gateway.", param="stream"
+        )
+    found = storage(request).get_response(owner(request), response_id)
+    if found is None:
+        raise _missing(response_id)
+    return JSONResponse(found)
 
 
 async def delete(request: Request) -> Response:
     response_id = request.path_params["response_id"]
-    if not gateway(request).storage.delete_response(owner(request), response_id):
+    if not storage(request).delete_response(owner(request), response_id):
         raise _missing(response_id)
     return JSONResponse({"id": response_id, "object": "response.deleted", "deleted": True})
 
 
 async def input_items(request: Request) -> Response:
     response_id = request.path_params["response_id"]
-    items = gateway(request).storage.get_input_items(owner(request), response_id)
-    if items is None:
+    after, limit, order = list_query(request)
+    try:
+        page = storage(request).list_input_items(owner(request), response_id, after=after, limit=limit, order=order)
+    except UnknownCursor as exc:
+        raise unknown_cursor(exc) from exc
+    if page is None:
         raise _missing(response_id)
-    return JSONResponse(page(request, items))
+    return JSONResponse(list_object(*page))
 
 
 ROUTES: list[BaseRoute] = [

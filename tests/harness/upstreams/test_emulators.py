@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,48 +24,6 @@ def url() -> Iterator[str]:
 
 def _types(text: str) -> list[str]:
     return [e.payload["type"] for e in parse_sse(text).events]
-
-
-def test_responses_json_has_the_recorded_fields_in_order(url: str) -> None:
-    recorded = json.loads((WIRE / "openai" / "responses.json").read_text())
-    body = httpx.post(
-        f"{url}/v1/responses",
-        json={"model": "m", "input": "Reply with exactly Hello, World!"},
-        headers={"authorization": "Bearer k"},
-    ).json()
-    ignored = {"billing"}  # OpenAI account data, not part of the API contract
-    assert [k for k in recorded if k not in ignored] == [k for k in body if k in recorded]
-    assert body["output"][0]["content"][0].keys() == recorded["output"][0]["content"][0].keys()
-
-
-def test_responses_stream_has_the_recorded_event_sequence(url: str) -> None:
-    recorded = (WIRE / "openai" / "responses_stream.txt").read_text()
-    text = httpx.post(
-        f"{url}/v1/responses",
-        json={"model": "m", "input": "Reply with exactly Hello, World!", "stream": True},
-        headers={"authorization": "Bearer k"},
-    ).text
-    dedupe = lambda types: [t for i, t in enumerate(types) if i == 0 or t != types[i - 1]]  # noqa: E731
-    assert dedupe(_types(text)) == dedupe(_types(recorded))
-    assert "[DONE]" not in text and parse_sse(text).done is False
-    assert all(e.event == e.payload["type"] for e in parse_sse(text).events)
-
-
-def test_chat_stream_matches_the_recorded_chunk_shape(url: str) -> None:
-    recorded = parse_sse((WIRE / "openai" / "chat_completion_stream.txt").read_text())
-    text = httpx.post(
-        f"{url}/v1/chat/completions",
-        headers={"authorization": "Bearer k"},
-        json={
-            "model": "m",
-            "stream": True,
-            "messages": [{"role": "user", "content": "Reply with exactly Hello, World!"}],
-        },
-    ).text
-    ours = parse_sse(text)
-    assert ours.done and recorded.done
-    assert ours.events[0].payload.keys() - {"obfuscation"} == recorded.events[0].payload.keys() - {"obfuscation"}
-    assert ours.events[0].payload["choices"][0]["delta"]["role"] == "assistant"
 
 
 def test_anthropic_stream_has_the_recorded_event_sequence(url: str) -> None:
@@ -128,16 +85,3 @@ async def test_the_official_client_parses_every_openai_answer(url: str) -> None:
         await client.responses.create(model="m", input="x", previous_response_id="resp_unknown")
     assert err.value.code == "previous_response_not_found"
     await client.close()
-
-
-def test_fault_injection_by_model_name(url: str) -> None:
-    headers = {"authorization": "Bearer k"}
-    assert (
-        httpx.post(f"{url}/v1/responses", json={"model": "fail-500", "input": "x"}, headers=headers).status_code == 500
-    )
-    text = httpx.post(
-        f"{url}/v1/responses",
-        headers=headers,
-        json={"model": "fail-midstream", "input": "Reply with exactly a b c d e f g h.", "stream": True},
-    ).text
-    assert "response.completed" not in _types(text)

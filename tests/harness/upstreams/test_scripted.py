@@ -6,7 +6,16 @@ import json
 
 import jsonschema
 
-from harness.upstreams.scripted import FunctionTool, Message, ScriptedRequest, ToolResult, reply, sample_for_schema
+from harness.upstreams.scripted import (
+    FunctionTool,
+    Message,
+    ScriptedRequest,
+    ToolResult,
+    count_tokens,
+    output_tokens,
+    reply,
+    sample_for_schema,
+)
 
 WEATHER = FunctionTool(
     "get_weather", "", {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
@@ -88,3 +97,105 @@ def test_summary_keeps_every_code_word() -> None:
         messages=[Message("user", "Remember the code word a1."), Message("user", "Summarize the conversation")]
     )
     assert reply(req).text == "Summary: Remember the code word a1."
+
+
+def test_every_tool_result_after_the_last_user_message_gets_a_line_and_wins_over_a_call_request() -> None:
+    req = ScriptedRequest(
+        messages=[
+            Message("user", "Call the tools get_weather and get_time"),
+            Message("tool", tool_result=ToolResult("a", "Sunny")),
+            Message("tool", tool_result=ToolResult("b", '{"t": 9}')),
+        ],
+        tools=[WEATHER, TIME],
+    )
+    assert reply(req).text == 'The tool returned: Sunny\nThe tool returned: {"t": 9}'
+
+
+def test_required_or_any_forces_the_first_tool_and_none_forbids_calls() -> None:
+    for choice in ("required", "any"):
+        [call] = reply(ask("hello", tools=[WEATHER, TIME], tool_choice=choice)).function_calls
+        assert call.name == "get_weather" and json.loads(call.arguments) == {"city": "sample"}
+    assert reply(ask("Call the tool get_weather", tools=[WEATHER], tool_choice="none")).text == (
+        "Echo: Call the tool get_weather"
+    )
+    assert reply(ask("Call the tool get_weather")).function_calls == []  # not offered: nothing to call
+
+
+def test_call_arguments_follow_the_schema_types_and_ids_are_deterministic() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "n": {"type": "integer"},
+            "x": {"type": "number"},
+            "ok": {"type": "boolean"},
+            "unit": {"enum": ["c", "f"]},
+            "name": {"type": "string"},
+        },
+    }
+    tool = FunctionTool("f", "", schema)
+    first = reply(ask("Call the tool f with n=7 name=Ann", tools=[tool])).function_calls[0]
+    assert json.loads(first.arguments) == {"n": 7, "x": 1, "ok": True, "unit": "c", "name": "Ann"}
+    again = reply(ask("Call the tool f with n=7 name=Ann", tools=[tool])).function_calls[0]
+    assert again.call_id == first.call_id
+    other = reply(ask("Call the tool f with n=8 name=Ann", tools=[tool])).function_calls[0]
+    assert other.call_id != first.call_id
+
+
+def test_hosted_tools_by_text_and_the_computer_call_comes_alone() -> None:
+    searched = reply(ask("Use the hosted tool file_search", hosted_tools=[{"type": "file_search"}]))
+    assert searched.hosted_calls[0]["queries"] == ["Use the hosted tool file_search"]
+    assert searched.text == "Used file_search."
+    computer = reply(ask("Use the hosted tool computer_use_preview", hosted_tools=[{"type": "computer_use_preview"}]))
+    assert computer.text is None and computer.hosted_calls[0]["action"] == {"type": "screenshot"}
+    listed_only = reply(ask("Use the hosted tool code_interpreter", hosted_tools=[{"type": "code_interpreter"}]))
+    assert listed_only.hosted_calls == []
+
+
+def test_the_answer_property_takes_the_exact_reply_text() -> None:
+    schema = {"type": "object", "properties": {"answer": {"type": "string"}, "n": {"type": "integer"}}}
+    assert json.loads(reply(ask("Reply with exactly Paris.", output_schema=schema)).text or "") == {
+        "answer": "Paris",
+        "n": 1,
+    }
+
+
+def test_a_code_word_survives_in_a_compaction_summary() -> None:
+    req = ScriptedRequest(
+        messages=[Message("system", "Summary: Remember the code word lime."), Message("user", "What is the code word?")]
+    )
+    assert reply(req).text == "lime"
+
+
+def test_only_the_last_user_text_is_answered_and_anything_else_is_echoed() -> None:
+    req = ScriptedRequest(messages=[Message("user", "Reply with exactly no."), Message("user", "Hello there")])
+    assert reply(req).text == "Echo: Hello there"
+    assert reply(ScriptedRequest()).text == "Echo: "
+    assert reply(ask("Which tools do you have?")).text == "tools=none"
+    assert reply(ask("What are your instructions?")).text == "instructions=none"
+    assert reply(ask("Which tools do you have?", hosted_tools=[{"type": "web_search"}])).text == "tools=web_search"
+
+
+def test_token_counts_are_words_received_and_replied() -> None:
+    req = ScriptedRequest(system="Be brief.", messages=[Message("user", "one two three")], tools=[WEATHER])
+    assert count_tokens(req) == 2 + 3 + 1
+    assert output_tokens(reply(ask("Reply with exactly a b c."))) == 3
+
+
+def test_sample_for_schema_handles_refs_combinators_bounds_and_recursion() -> None:
+    schema = {
+        "$defs": {"Node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}}}},
+        "type": "object",
+        "properties": {
+            "node": {"$ref": "#/$defs/Node"},
+            "pick": {"oneOf": [{"type": "string", "minLength": 8}, {"type": "integer"}]},
+            "both": {"allOf": [{"properties": {"a": {"type": "integer", "minimum": 5}}}, {"properties": {"b": {}}}]},
+            "many": {"type": "array", "items": {"type": "boolean"}, "minItems": 2},
+            "low": {"type": "number", "maximum": 0.5},
+            "maybe": {"type": ["null", "string"]},
+        },
+    }
+    sample = sample_for_schema(schema)
+    assert sample["pick"] == "samplexx" and sample["both"] == {"a": 5, "b": "sample"}
+    assert sample["many"] == [True, True] and sample["low"] == 0.5 and sample["maybe"] == "sample"
+    non_recursive = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != "node"}}
+    jsonschema.validate(sample_for_schema(non_recursive), non_recursive)

@@ -1,0 +1,208 @@
+"""An Anthropic Messages request: checked the way Anthropic checks it, then read into a ScriptedRequest.
+
+The messages are Pydantic-validated at Anthropic, so an unknown field is "<path>: Extra inputs are not
+permitted"; every `tool_use` needs its `tool_result` in the very next turn and every `tool_result` its `tool_use`
+in the turn before (consecutive same-role messages count as one turn, as Anthropic merges them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from harness.upstreams import scripted
+from harness.upstreams.common import Fault
+
+MESSAGE_FIELDS = {
+    "model",
+    "messages",
+    "max_tokens",
+    "system",
+    "metadata",
+    "stop_sequences",
+    "stream",
+    "temperature",
+    "top_p",
+    "top_k",
+    "tools",
+    "tool_choice",
+    "thinking",
+    "service_tier",
+    "container",
+    "mcp_servers",
+    "context_management",
+}
+BLOCK_TYPES = {"text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking"}
+TOOL_FIELDS = {"type", "name", "description", "input_schema", "cache_control", "strict"}
+CHOICE_FIELDS = {
+    "auto": {"type", "disable_parallel_tool_use"},
+    "any": {"type", "disable_parallel_tool_use"},
+    "tool": {"type", "name", "disable_parallel_tool_use"},
+    "none": {"type"},
+}
+
+
+def _extra(path: str) -> Fault:
+    return Fault(400, f"{path}: Extra inputs are not permitted")
+
+
+def _blocks(content: Any, path: str) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    if not isinstance(content, list):
+        raise Fault(400, f"{path}: Input should be a valid string or a valid list")
+    for j, block in enumerate(content):
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind not in BLOCK_TYPES:
+            expected = ", ".join(f"'{t}'" for t in sorted(BLOCK_TYPES))
+            raise Fault(
+                400,
+                f"{path}.{j}: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
+                + expected,
+            )
+        if kind == "text" and not block.get("text"):
+            raise Fault(400, "messages: text content blocks must be non-empty")
+    return content
+
+
+def _turns(messages: Any) -> list[tuple[str, list[dict[str, Any]]]]:
+    if not isinstance(messages, list) or not messages:
+        raise Fault(
+            400, "messages: Field required" if messages is None else "messages: at least one message is required"
+        )
+    turns: list[tuple[str, list[dict[str, Any]]]] = []
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            raise Fault(400, f"messages.{i}: Input should be a valid dictionary")
+        for key in msg:
+            if key not in ("role", "content"):
+                raise _extra(f"messages.{i}.{key}")
+        role = msg.get("role")
+        if role not in ("user", "assistant"):
+            raise Fault(400, f"messages.{i}.role: Input should be 'user' or 'assistant'")
+        blocks = _blocks(msg.get("content"), f"messages.{i}.content")
+        if turns and turns[-1][0] == role:
+            turns[-1][1].extend(blocks)
+        else:
+            turns.append((role, list(blocks)))
+    return turns
+
+
+def _check_pairing(turns: list[tuple[str, list[dict[str, Any]]]]) -> None:
+    for i, (role, blocks) in enumerate(turns):
+        uses = [str(b.get("id")) for b in blocks if b["type"] == "tool_use"]
+        results = [str(b.get("tool_use_id")) for b in blocks if b["type"] == "tool_result"]
+        if role == "user" and uses:
+            raise Fault(400, f"messages.{i}: tool_use blocks may only appear in assistant messages")
+        if role == "assistant" and results:
+            raise Fault(400, f"messages.{i}: tool_result blocks may only appear in user messages")
+        before = {str(b.get("id")) for b in turns[i - 1][1] if b["type"] == "tool_use"} if i else set()
+        unexpected = [r for r in results if r not in before]
+        if unexpected:
+            raise Fault(
+                400,
+                f"messages.{i}: unexpected `tool_use_id` found in `tool_result` blocks: {', '.join(unexpected)}. "
+                "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.",
+            )
+        after = turns[i + 1][1] if i + 1 < len(turns) else []
+        answered = {str(b.get("tool_use_id")) for b in after if b["type"] == "tool_result"}
+        missing = [u for u in uses if u not in answered]
+        if missing and i + 1 < len(turns):
+            raise Fault(
+                400,
+                f"messages.{i + 1}: `tool_use` ids were found without `tool_result` blocks immediately after: "
+                f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in "
+                "the next message.",
+            )
+
+
+def _check_tools(body: dict[str, Any]) -> None:
+    tools = body.get("tools") or []
+    if not isinstance(tools, list):
+        raise Fault(400, "tools: Input should be a valid list")
+    for i, tool in enumerate(tools):
+        if tool.get("type") not in (None, "custom"):
+            continue  # Anthropic's own server tools: accepted, never called by the scripted model
+        for key in tool:
+            if key not in TOOL_FIELDS:
+                raise _extra(f"tools.{i}.custom.{key}")
+        for key in ("name", "input_schema"):
+            if key not in tool:
+                raise Fault(400, f"tools.{i}.custom.{key}: Field required")
+    choice = body.get("tool_choice")
+    if choice is None:
+        return
+    kind = choice.get("type") if isinstance(choice, dict) else None
+    if kind not in CHOICE_FIELDS:
+        raise Fault(
+            400,
+            f"tool_choice: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
+            "'auto', 'any', 'tool', 'none'",
+        )
+    for key in choice:
+        if key not in CHOICE_FIELDS[kind]:
+            raise _extra(f"tool_choice.{kind}.{key}")
+    if not tools and kind != "none":
+        raise Fault(400, "tool_choice may only be specified while providing tools")
+    if kind == "tool" and choice.get("name") not in {t.get("name") for t in tools}:
+        raise Fault(400, f"tool_choice.tool.name: Tool '{choice.get('name')}' not found in provided tools")
+
+
+def validate(body: dict[str, Any], allowed: set[str] = MESSAGE_FIELDS, needs_max_tokens: bool = True) -> None:
+    for key in body:
+        if key not in allowed:
+            raise _extra(key)
+    if not body.get("model"):
+        raise Fault(400, "model: Field required")
+    if needs_max_tokens:
+        if "max_tokens" not in body:
+            raise Fault(400, "max_tokens: Field required")
+        if not isinstance(body["max_tokens"], int) or isinstance(body["max_tokens"], bool) or body["max_tokens"] < 1:
+            raise Fault(400, "max_tokens: Input should be a valid integer greater than or equal to 1")
+    temperature = body.get("temperature")
+    if temperature is not None and not (isinstance(temperature, int | float) and 0 <= temperature <= 1):
+        raise Fault(400, "temperature: Input should be less than or equal to 1")
+    stops = body.get("stop_sequences")
+    if stops is not None and not (isinstance(stops, list) and all(isinstance(s, str) for s in stops)):
+        raise Fault(400, "stop_sequences: Input should be a valid list of strings")
+    system = body.get("system")
+    if system is not None and not isinstance(system, str):
+        _blocks(system, "system")
+    _check_pairing(_turns(body.get("messages")))
+    _check_tools(body)
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "\n".join(str(b.get("text", "")) for b in content or [] if isinstance(b, dict) and b.get("type") == "text")
+
+
+def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
+    """The request as the scripted model sees it (call validate first)."""
+    req = scripted.ScriptedRequest(system=_text(body.get("system") or ""))
+    for msg in body["messages"]:
+        texts, calls = [], []
+        for block in _blocks(msg.get("content"), "messages"):
+            kind = block["type"]
+            req.item_types.append(kind)
+            if kind == "text":
+                texts.append(str(block.get("text", "")))
+            elif kind == "tool_use":
+                args = json.dumps(block.get("input") or {}, separators=(",", ":"))
+                calls.append(scripted.ToolCall(str(block.get("id")), str(block.get("name")), args))
+            elif kind == "tool_result":
+                result = scripted.ToolResult(str(block.get("tool_use_id")), _text(block.get("content")))
+                req.messages.append(scripted.Message(role="tool", tool_result=result))
+        if texts or calls:
+            req.messages.append(scripted.Message(role=msg["role"], text="\n".join(texts), tool_calls=calls))
+    for tool in body.get("tools") or []:
+        if tool.get("type") in (None, "custom"):
+            req.tools.append(
+                scripted.FunctionTool(tool["name"], tool.get("description") or "", tool.get("input_schema") or {})
+            )
+    choice = body.get("tool_choice") or {}
+    kind = choice.get("type")
+    req.tool_choice = {"tool": {"name": choice.get("name")}, "any": "required", "none": "none"}.get(str(kind), "auto")
+    req.parallel_tool_calls = not choice.get("disable_parallel_tool_use", False)
+    return req
