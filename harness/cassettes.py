@@ -19,7 +19,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import vcr
-import vcr.patch  # noqa: F401  (imported first, so vcrpy keeps the unpatched transport methods as its own)
+
+# Imported first, so vcrpy keeps the unpatched transport methods as its own.
+import vcr.patch
 from vcr.cassette import Cassette
 from vcr.request import Request as VcrRequest
 from vcr.stubs import httpx_stubs

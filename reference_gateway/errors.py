@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from reference_gateway.providers.base import UpstreamError
+
 log = logging.getLogger("reference_gateway")
 
 
@@ -20,6 +22,7 @@ class GatewayError(Exception):
         type: str = "invalid_request_error",
         code: str | None = None,
         param: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -27,13 +30,26 @@ class GatewayError(Exception):
         self.type = type
         self.code = code
         self.param = param
+        self.headers = headers
 
     def body(self) -> dict[str, Any]:
         return {"error": {"type": self.type, "message": self.message, "param": self.param, "code": self.code}}
 
 
 def error_response(exc: GatewayError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+def upstream_error(exc: UpstreamError, provider: str | None = None) -> GatewayError:
+    """An upstream fault as the caller sees it: the status chosen by the adapter, the provider's own type, code
+    and Retry-After where it sent them, and the provider named where the gateway's own setup is at fault."""
+    message = (
+        f"provider '{provider}': {exc.message}" if provider and (exc.credential or exc.status >= 500) else exc.message
+    )
+    kind = "server_error" if exc.status >= 500 else (exc.kind or "invalid_request_error")
+    code = exc.code or ("upstream_error" if exc.status >= 500 else None)
+    headers = {"retry-after": exc.retry_after} if exc.retry_after else None
+    return GatewayError(exc.status, message, type=kind, code=code, headers=headers)
 
 
 def not_found(message: str, *, param: str | None = None, code: str | None = None) -> GatewayError:

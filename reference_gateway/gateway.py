@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,23 @@ import httpx
 from reference_gateway.config import Config
 from reference_gateway.providers import registry
 from reference_gateway.storage import Storage
+
+# What a model name may look like, per wire protocol. Gemini puts the name in the URL path (`models/NAME:action`),
+# so it gets the narrowest pattern: no `/`, `:`, `?`, `#`, `%` or whitespace can reach the path. The others carry
+# it in the JSON body only, where vendor names such as `meta-llama/llama-4-scout` or `model@2024-05-01` occur.
+_BODY_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+/-]{0,255}")
+MODEL_PATTERNS: dict[str, re.Pattern[str]] = {
+    "gemini": re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"),
+    "anthropic": _BODY_MODEL,
+    "openai_chat": _BODY_MODEL,
+    "openai_responses": _BODY_MODEL,
+}
+
+
+def valid_model_name(provider_type: str, name: str) -> bool:
+    """True when `name` is a plausible model name for this wire, with no path segment that climbs (`..`)."""
+    pattern = MODEL_PATTERNS.get(provider_type, MODEL_PATTERNS["gemini"])
+    return pattern.fullmatch(name) is not None and ".." not in name.split("/") and "//" not in name
 
 
 @dataclass

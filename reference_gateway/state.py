@@ -92,7 +92,9 @@ def expand_input(storage: Storage, owner: str, payload: dict[str, Any], *, mode:
     if previous:
         if mode == "replay":
             return chain(storage, owner, previous) + items
-        if storage.owned_elsewhere(owner, previous) and storage.get_response(owner, previous) is None:
+        # Forwarded: the upstream would resolve any id it holds, whoever made it, deleted or not. Only this key's
+        # live responses may be continued, and every other id gets the same answer as one that never existed.
+        if not storage.owns(owner, previous):
             raise previous_not_found(previous)
     if conv:
         history = storage.all_items(owner, conv)

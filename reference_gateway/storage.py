@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS conversation_items (
     conversation TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (conversation, seq));
 CREATE INDEX IF NOT EXISTS conversation_item_ids ON conversation_items (conversation, id);
+CREATE TABLE IF NOT EXISTS claims (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, provider TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+INSERT OR IGNORE INTO claims (id, owner, provider) SELECT id, owner, '' FROM responses;
 """
 
 
@@ -95,14 +98,12 @@ class Storage:
 
     # responses ---------------------------------------------------------------------------------------------------
     def save_response(self, owner: str, response: dict[str, Any], input_items: list[Item]) -> None:
-        self._run(
-            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
-            owner,
-            response["id"],
-            json.dumps(response),
-            json.dumps(with_ids(input_items)),
-            time.time(),
-        )
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
+                (owner, response["id"], json.dumps(response), json.dumps(with_ids(input_items)), time.time()),
+            )
+            db.execute("INSERT OR IGNORE INTO claims (id, owner, provider) VALUES (?, ?, '')", (response["id"], owner))
 
     def get_response(self, owner: str, response_id: str) -> dict[str, Any] | None:
         rows = self._all("SELECT body FROM responses WHERE owner = ? AND id = ?", owner, response_id)
@@ -119,12 +120,26 @@ class Storage:
         items = self.get_input_items(owner, response_id)
         return None if items is None else window(items, after=after, limit=limit, order=order)
 
-    def owned_elsewhere(self, owner: str, response_id: str) -> bool:
-        """True when another key stored this response (so this key must not learn it exists)."""
-        return bool(self._all("SELECT 1 FROM responses WHERE owner != ? AND id = ?", owner, response_id))
+    # Every response the gateway hands out is claimed by the key that made it, stored or not, and the claim outlives
+    # deletion: a native upstream may still hold the response, so an id is usable only by its owner, while live.
+    def claim(self, owner: str, response_id: str, provider: str) -> None:
+        self._run("INSERT OR IGNORE INTO claims (id, owner, provider) VALUES (?, ?, ?)", response_id, owner, provider)
+
+    def owns(self, owner: str, response_id: str) -> bool:
+        """True when this key made the response and has not deleted it."""
+        rows = self._all("SELECT 1 FROM claims WHERE id = ? AND owner = ? AND deleted = 0", response_id, owner)
+        return bool(rows)
+
+    def provider_of(self, owner: str, response_id: str) -> str | None:
+        """The provider that made this key's live response ('' when unknown), or None when it is not theirs."""
+        rows = self._all("SELECT provider FROM claims WHERE id = ? AND owner = ? AND deleted = 0", response_id, owner)
+        return str(rows[0][0]) if rows else None
 
     def delete_response(self, owner: str, response_id: str) -> bool:
-        return self._run("DELETE FROM responses WHERE owner = ? AND id = ?", owner, response_id) > 0
+        with self._transaction() as db:
+            deleted = db.execute("DELETE FROM responses WHERE owner = ? AND id = ?", (owner, response_id)).rowcount
+            db.execute("UPDATE claims SET deleted = 1 WHERE id = ? AND owner = ?", (response_id, owner))
+        return deleted > 0
 
     def response_chain(self, owner: str, response_id: str) -> list[tuple[dict[str, Any], list[Item]]] | None:
         """(response, input items) for the response and every one it continues, oldest first.

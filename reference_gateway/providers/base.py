@@ -10,13 +10,28 @@ import httpx
 
 
 class UpstreamError(Exception):
-    """An upstream fault: `status` is what the gateway answers (502, 504, or the upstream's own 4xx)."""
+    """An upstream fault: `status` is what the gateway answers (502, 504, 429, or the upstream's own 4xx).
 
-    def __init__(self, status: int, message: str, *, code: str | None = None) -> None:
+    `kind` and `code` are the upstream's error type and code where it sent them, `retry_after` its Retry-After
+    header, and `credential` is set when the upstream refused the gateway's own key (not the caller's fault)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        kind: str | None = None,
+        retry_after: str | None = None,
+        credential: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
+        self.kind = kind
+        self.retry_after = retry_after
+        self.credential = credential
 
 
 class UnsupportedOperation(Exception):
@@ -53,20 +68,53 @@ class ChatProvider(Protocol):
         ...
 
 
+def _error_fields(body: Any) -> tuple[str | None, str | None, str | None]:
+    """(message, type, code) from any provider's error body: OpenAI's and Anthropic's `error` object, Gemini's
+    `error` with `status`, or a list of those (Gemini's streaming errors)."""
+    if isinstance(body, list) and body:
+        body = body[0]
+    if not isinstance(body, dict):
+        return None, None, None
+    err = body.get("error", body)
+    if not isinstance(err, dict):
+        return (err if isinstance(err, str) else None), None, None
+    message = err.get("message") if isinstance(err.get("message"), str) else None
+    kind = err.get("type") if isinstance(err.get("type"), str) else None
+    code = err.get("code") if isinstance(err.get("code"), str) else None
+    if code is None and isinstance(err.get("status"), str):
+        code = err["status"]  # Gemini: RESOURCE_EXHAUSTED, INVALID_ARGUMENT ...
+    return message, kind, code
+
+
 def raise_for_upstream(response: httpx.Response) -> None:
-    """Map an upstream HTTP error to UpstreamError (5xx -> 502, 4xx kept) with the upstream's message."""
+    """Map an upstream HTTP error to UpstreamError with the upstream's message.
+
+    5xx -> 502; 401/403 (the provider refusing the gateway's own credential) -> 502, never the caller's 401;
+    429 -> 429 with Retry-After and the provider's type and code; any other 4xx keeps its status."""
     if response.status_code < 400:
         return
-    message = response.text[:500]
+    message, kind, code = None, None, None
     try:
-        body = response.json()
-        if isinstance(body, dict):
-            err = body.get("error", body)
-            if isinstance(err, dict) and isinstance(err.get("message"), str):
-                message = err["message"]
-            elif isinstance(err, list) and err and isinstance(err[0], dict):
-                message = str(err[0].get("error", {}).get("message", message))
+        message, kind, code = _error_fields(response.json())
     except ValueError:
         pass
-    status = 502 if response.status_code >= 500 else response.status_code
-    raise UpstreamError(status, f"upstream returned {response.status_code}: {message}")
+    text = f"upstream returned {response.status_code}: {message or response.text[:300]}"
+    if response.status_code >= 500:
+        raise UpstreamError(502, text, code="upstream_error", kind="server_error")
+    if response.status_code in (401, 403):
+        raise UpstreamError(
+            502,
+            f"the provider refused the gateway's own credential ({text})",
+            code="upstream_auth_failed",
+            kind="server_error",
+            credential=True,
+        )
+    if response.status_code == 429:
+        raise UpstreamError(
+            429,
+            text,
+            code=code or "rate_limit_exceeded",
+            kind=kind or "rate_limit_error",
+            retry_after=response.headers.get("retry-after"),
+        )
+    raise UpstreamError(response.status_code, text, code=code, kind=kind if kind else None)

@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -265,7 +266,8 @@ class GeminiProvider:
         self.client = client
 
     def _url(self, model: str, action: str) -> str:
-        return f"{self.settings.base_url.rstrip('/')}/models/{model}:{action}"
+        # The route already refused names outside Gemini's pattern; quoting keeps the path one segment regardless.
+        return f"{self.settings.base_url.rstrip('/')}/models/{quote(model, safe='')}:{action}"
 
     def _headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self.settings.api_key}

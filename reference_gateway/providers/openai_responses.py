@@ -41,6 +41,19 @@ class OpenAIResponsesProvider:
                 except ValueError as exc:
                     raise UpstreamError(502, "upstream sent an event that is not JSON") from exc
 
+    async def delete(self, path: str) -> bool:
+        """DELETE upstream: True when deleted, False when the upstream does not have it (already gone)."""
+        try:
+            response = await self.client.delete(self.settings.base_url + path, headers=self._headers())
+        except httpx.TimeoutException as exc:
+            raise UpstreamError(504, f"upstream timed out: {type(exc).__name__}") from exc
+        except httpx.TransportError as exc:
+            raise UpstreamError(502, f"upstream unreachable: {type(exc).__name__}") from exc
+        if response.status_code == 404:
+            return False
+        raise_for_upstream(response)
+        return True
+
     async def get(self, path: str) -> httpx.Response:
         response = await self.client.get(self.settings.base_url + path, headers=self._headers())
         raise_for_upstream(response)

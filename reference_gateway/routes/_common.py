@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from reference_gateway.errors import GatewayError, not_found
-from reference_gateway.gateway import Gateway, Route
+from reference_gateway.gateway import Gateway, Route, valid_model_name
 from reference_gateway.providers.base import UpstreamError
 
 
@@ -44,6 +44,14 @@ def route_for(request: Request, payload: dict[str, Any]) -> Route:
             f"The model '{model}' does not exist or is not routed by this gateway.",
             param="model",
             code="model_not_found",
+        )
+    if not valid_model_name(found.provider.settings.type, found.upstream_model):
+        raise GatewayError(
+            400,
+            f"Invalid model name '{model}': a model name is letters, digits and . _ - (and : @ + / where the "
+            "provider allows them), with no path, query or fragment.",
+            param="model",
+            code="invalid_model",
         )
     return found
 

@@ -5,12 +5,14 @@ Also the list paging every item listing shares (`after`, `limit`, `order` and th
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from reference_gateway.errors import GatewayError, not_found
+from reference_gateway.errors import GatewayError, not_found, upstream_error
+from reference_gateway.providers.base import UpstreamError
 from reference_gateway.routes._common import owner
 from reference_gateway.storage import Order, Storage, UnknownCursor
 
@@ -68,10 +70,30 @@ async def retrieve(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
+    """Delete the caller's response here and, for a native route, upstream too: the upstream copy would otherwise
+    stay reachable through `previous_response_id` for as long as the upstream keeps it."""
     response_id = request.path_params["response_id"]
-    if not storage(request).delete_response(owner(request), response_id):
+    store = storage(request)
+    provider_name = store.provider_of(owner(request), response_id)
+    if provider_name is None or store.get_response(owner(request), response_id) is None:
         raise _missing(response_id)
+    gateway = getattr(request.app.state, "gateway", None)
+    provider = gateway.providers.get(provider_name) if gateway is not None else None
+    if provider is not None and getattr(provider, "native", False):
+        try:
+            await provider.delete(f"/responses/{quote(response_id, safe='')}")
+        except UpstreamError as exc:
+            raise upstream_error(exc, provider_name) from exc
+    store.delete_response(owner(request), response_id)
     return JSONResponse({"id": response_id, "object": "response.deleted", "deleted": True})
+
+
+async def cancel(request: Request) -> Response:
+    """Only background responses can be cancelled, and this gateway runs none (`background` is refused)."""
+    response_id = request.path_params["response_id"]
+    if storage(request).get_response(owner(request), response_id) is None:
+        raise _missing(response_id)
+    raise GatewayError(400, "Only background responses can be cancelled; this response was not run in background.")
 
 
 async def input_items(request: Request) -> Response:
@@ -90,4 +112,5 @@ ROUTES: list[BaseRoute] = [
     Route("/v1/responses/{response_id}", retrieve, methods=["GET"]),
     Route("/v1/responses/{response_id}", delete, methods=["DELETE"]),
     Route("/v1/responses/{response_id}/input_items", input_items, methods=["GET"]),
+    Route("/v1/responses/{response_id}/cancel", cancel, methods=["POST"]),
 ]

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from reference_gateway import capabilities, state
-from reference_gateway.errors import GatewayError, error_response
+from reference_gateway.errors import GatewayError, error_response, upstream_error
 from reference_gateway.gateway import Route as ModelRoute
 from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
 from reference_gateway.routes._common import gateway, json_body, owner, primed, route_for, sse
@@ -24,13 +24,6 @@ SUMMARY_PROMPT = "Summarize the conversation so far, keeping every fact needed t
 TERMINAL = ("response.completed", "response.failed", "response.incomplete")
 # OpenAI's SDKs stop at it and Open Responses requires it; it follows the terminal event and changes nothing else.
 DONE = "data: [DONE]\n\n"
-
-
-def upstream_error(exc: UpstreamError) -> GatewayError:
-    kind = "server_error" if exc.status >= 500 else "invalid_request_error"
-    return GatewayError(
-        exc.status, exc.message, type=kind, code=exc.code or ("upstream_error" if exc.status >= 500 else None)
-    )
 
 
 def _expanded(request: Request, route: ModelRoute, payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -48,7 +41,12 @@ async def create(request: Request) -> Response:
             return await _native(request, route, payload, items)
         return await _translated(request, route, payload, items)
     except UpstreamError as exc:
-        return error_response(upstream_error(exc))
+        return error_response(upstream_error(exc, route.provider.settings.name))
+
+
+def _claim(request: Request, route: ModelRoute, response: dict[str, Any]) -> None:
+    if isinstance(response.get("id"), str):
+        gateway(request).storage.claim(owner(request), response["id"], route.provider.settings.name)
 
 
 def _keep(request: Request, payload: dict[str, Any], response: dict[str, Any]) -> None:
@@ -78,20 +76,26 @@ async def _native(
     upstream = _native_payload(route, payload, items)
     if not payload.get("stream"):
         result = _as_client_sees(payload, await route.provider.post("/responses", upstream))
+        _claim(request, route, result)
         _keep(request, payload, result)
         return JSONResponse(result)
     events = await primed(route.provider.stream(upstream))
-    return _sse_response(_native_events(request, payload, events))
+    return _sse_response(_native_events(request, route, payload, events))
 
 
 async def _native_events(
-    request: Request, payload: dict[str, Any], events: AsyncIterator[tuple[str | None, dict[str, Any]]]
+    request: Request,
+    route: ModelRoute,
+    payload: dict[str, Any],
+    events: AsyncIterator[tuple[str | None, dict[str, Any]]],
 ) -> AsyncIterator[str]:
     last_seq = -1
     snapshot: dict[str, Any] = {}
     try:
         async for _, event in events:
             if isinstance(event.get("response"), dict):
+                if not snapshot:
+                    _claim(request, route, event["response"])
                 snapshot = _as_client_sees(payload, event["response"])
             last_seq = int(event.get("sequence_number", last_seq + 1))
             yield sse(event)
@@ -116,17 +120,20 @@ async def _translated(
     if not stream:
         completion = await route.provider.complete(chat)
         result = _as_client_sees(payload, chat_to_response(completion, request=payload))
+        _claim(request, route, result)
         _keep(request, payload, result)
         return JSONResponse(result)
     chunks = await primed(route.provider.stream(chat))
-    return _sse_response(_translated_events(request, payload, chunks))
+    return _sse_response(_translated_events(request, route, payload, chunks))
 
 
 async def _translated_events(
-    request: Request, payload: dict[str, Any], chunks: AsyncIterator[dict[str, Any]]
+    request: Request, route: ModelRoute, payload: dict[str, Any], chunks: AsyncIterator[dict[str, Any]]
 ) -> AsyncIterator[str]:
     builder = ResponsesStream(request=payload)
     for event in builder.start():
+        if event.get("type") == "response.created":
+            _claim(request, route, event["response"])
         yield sse(event)
     try:
         async for chunk in chunks:
@@ -162,7 +169,7 @@ async def input_tokens(request: Request) -> Response:
     except UnsupportedOperation as exc:
         raise GatewayError(501, str(exc), code="unsupported_response_operation") from exc
     except UpstreamError as exc:
-        return error_response(upstream_error(exc))
+        return error_response(upstream_error(exc, route.provider.settings.name))
     return JSONResponse({"object": "response.input_tokens", "input_tokens": count})
 
 
@@ -181,7 +188,7 @@ async def compact(request: Request) -> Response:
         )
         completion = await route.provider.complete(chat)
     except UpstreamError as exc:
-        return error_response(upstream_error(exc))
+        return error_response(upstream_error(exc, route.provider.settings.name))
     summary = chat_to_response(completion, request=payload)
     text = "".join(
         part.get("text", "") for item in summary["output"] if item["type"] == "message" for part in item["content"]

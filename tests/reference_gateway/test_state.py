@@ -76,18 +76,20 @@ def test_replay_refuses_a_previous_response_it_cannot_rebuild(storage: Storage, 
     assert error.message == f"Previous response with id '{previous}' not found."
 
 
-def test_forward_leaves_unknown_ids_to_the_upstream_but_hides_other_keys_responses(storage: Storage) -> None:
-    payload = {"input": "q", "previous_response_id": "resp_upstream_only"}
-    assert state.expand_input(storage, "alice", payload, mode="forward") == [said("q")]
+def test_forward_continues_only_the_callers_live_responses(storage: Storage) -> None:
+    payload = {"input": "q", "previous_response_id": "resp_mine"}
     turn(storage, "alice", "resp_mine", "mine")
-    assert state.expand_input(storage, "alice", {**payload, "previous_response_id": "resp_mine"}, mode="forward") == [
-        said("q")
-    ]
+    assert state.expand_input(storage, "alice", payload, mode="forward") == [said("q")]
     turn(storage, "bob", "resp_bob", "bob's")
-    error = raised(storage, {**payload, "previous_response_id": "resp_bob"}, "forward")
-    assert error.code == "previous_response_not_found" and error.param == "previous_response_id"
-    # Word for word what an unknown id gets: the caller cannot learn that the response exists.
-    assert error.message == "Previous response with id 'resp_bob' not found."
+    storage.claim("alice", "resp_unstored", "openai")  # store: false, still alice's
+    assert state.expand_input(storage, "alice", {**payload, "previous_response_id": "resp_unstored"}, mode="forward")
+    storage.delete_response("alice", "resp_mine")
+    # Another key's id, a deleted one and one the gateway never handed out get the same answer, word for word,
+    # although the upstream may still hold each of them.
+    for other in ("resp_bob", "resp_mine", "resp_upstream_only"):
+        error = raised(storage, {**payload, "previous_response_id": other}, "forward")
+        assert (error.status, error.code, error.param) == (400, "previous_response_not_found", "previous_response_id")
+        assert error.message == f"Previous response with id '{other}' not found."
 
 
 @pytest.mark.parametrize("mode", ["forward", "replay"])

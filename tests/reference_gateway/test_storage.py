@@ -52,9 +52,12 @@ def test_a_saved_response_comes_back_only_to_its_owner(storage: Storage) -> None
     assert storage.get_response("alice", "resp_1") == response("resp_1")
     assert storage.get_response("bob", "resp_1") is None
     assert storage.list_input_items("bob", "resp_1") is None
-    assert storage.owned_elsewhere("bob", "resp_1") and not storage.owned_elsewhere("alice", "resp_1")
+    assert storage.owns("alice", "resp_1") and not storage.owns("bob", "resp_1")
     assert not storage.delete_response("bob", "resp_1")
+    assert storage.owns("alice", "resp_1")
     assert storage.delete_response("alice", "resp_1")
+    # The claim outlives the row: the id stays alice's, and dead, for good.
+    assert not storage.owns("alice", "resp_1") and storage.provider_of("alice", "resp_1") is None
     assert storage.get_response("alice", "resp_1") is None
     assert not storage.delete_response("alice", "resp_1")
 
