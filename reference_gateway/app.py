@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute
 
 from reference_gateway.auth import AuthMiddleware
 from reference_gateway.config import Config
-from reference_gateway.errors import GatewayError, gateway_error_handler, http_error_handler, unexpected_error_handler
+from reference_gateway.errors import GatewayError, UnexpectedErrorMiddleware, gateway_error_handler, http_error_handler
 from reference_gateway.gateway import Gateway
 from reference_gateway.routes import conversations, lifecycle, meta, responses
 
@@ -29,13 +29,14 @@ def create_app(config: Config) -> Starlette:
 
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(AuthMiddleware, keys=config.keys)],
+        middleware=[Middleware(UnexpectedErrorMiddleware), Middleware(AuthMiddleware, keys=config.keys)],
         exception_handlers={
             GatewayError: gateway_error_handler,
             HTTPException: http_error_handler,
-            Exception: unexpected_error_handler,
         },
         lifespan=lifespan,
     )
+    # A slash-redirect would build its Location from the request's Host header; a wrong path is a 404 envelope.
+    app.router.redirect_slashes = False
     app.state.gateway = gateway
     return app

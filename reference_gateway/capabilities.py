@@ -62,6 +62,16 @@ TABLE: tuple[Row, ...] = (
         "background responses are not supported by chat-translated providers",
         "background",
     ),
+    Row(
+        "*",
+        "*",
+        "native",
+        "background",
+        REJECTED,
+        "background responses are not supported by this gateway: it cannot poll, retrieve or cancel them on behalf "
+        "of their owner, so it refuses them rather than answer as if they ran in the foreground",
+        "background",
+    ),
     Row("*", "*", "chat", "operation.input_tokens", TRANSLATED),
     Row(
         "openai_chat",

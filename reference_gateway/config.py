@@ -27,6 +27,17 @@ def expand(value: Any, env: dict[str, str]) -> Any:
 
 
 @dataclass
+class Limits:
+    """What one request may cost the gateway. Every limit answers with an OpenAI error envelope."""
+
+    max_body_bytes: int = 16 * 1024 * 1024  # larger bodies: 413
+    max_json_depth: int = 64  # deeper nesting: 400
+    body_timeout: float = 30.0  # seconds to receive the whole request body: 408
+    upstream_deadline: float = 300.0  # seconds for a whole upstream call, stream included: 504 / response.failed
+    max_connections: int = 100  # per provider, so a provider that hangs cannot starve the others
+
+
+@dataclass
 class Config:
     keys: dict[str, str] = field(default_factory=dict)  # name -> key
     providers: dict[str, ProviderSettings] = field(default_factory=dict)
@@ -34,6 +45,7 @@ class Config:
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
     default_provider: str | None = None  # where a model name without a `provider/` prefix goes
+    limits: Limits = field(default_factory=Limits)
 
 
 def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
@@ -64,6 +76,11 @@ def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
     timeouts = data.get("timeouts") or {}
     cfg.connect_timeout = float(timeouts.get("connect", cfg.connect_timeout))
     cfg.read_timeout = float(timeouts.get("read", cfg.read_timeout))
+    for name, value in (data.get("limits") or {}).items():
+        if name not in Limits.__dataclass_fields__:
+            raise ValueError(f"unknown limit {name!r} (one of {', '.join(Limits.__dataclass_fields__)})")
+        default = getattr(cfg.limits, name)
+        setattr(cfg.limits, name, type(default)(value))
     if not cfg.keys:
         raise ValueError("no gateway key configured: set GATEWAY_MASTER_KEY or `keys:` in the config")
     return cfg

@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reference_gateway.providers.base import UpstreamError
 
@@ -67,7 +68,29 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(GatewayError(status, str(getattr(exc, "detail", "")) or "Request failed.", type=kind))
 
 
-async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
-    # Log the type and message only: request bodies and headers may carry keys.
-    log.error("unexpected %s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-    return error_response(GatewayError(500, "The gateway failed unexpectedly.", type="server_error"))
+class UnexpectedErrorMiddleware:
+    """The last resort: an exception no handler took becomes a 500 envelope and one log line with its type and
+    message (no traceback, no body, no headers). Starlette's own fallback re-raises, so the server would log the
+    whole traceback too. Once a response has started (a stream), the line is all that can be done."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            log.error("unexpected %s on %s %s: %s", type(exc).__name__, scope["method"], scope["path"], str(exc)[:200])
+            if not started:
+                err = GatewayError(500, "The gateway failed unexpectedly.", type="server_error")
+                await error_response(err)(scope, receive, send)

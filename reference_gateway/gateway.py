@@ -45,8 +45,10 @@ class Gateway:
         self.config = config
         self.storage = Storage(config.storage_path)
         timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-        self.client = httpx.AsyncClient(timeout=timeout)
-        self.providers = {name: registry.build(s, self.client) for name, s in config.providers.items()}
+        pool = httpx.Limits(max_connections=config.limits.max_connections)
+        # One connection pool per provider: a provider whose requests hang fills its own pool, not the others'.
+        self.clients = {name: httpx.AsyncClient(timeout=timeout, limits=pool) for name in config.providers}
+        self.providers = {name: registry.build(s, self.clients[name]) for name, s in config.providers.items()}
 
     def route(self, model: str) -> Route | None:
         """`provider/model-name`: the provider prefix selects the route, the rest is sent upstream.
@@ -61,5 +63,6 @@ class Gateway:
         return Route(self.providers[prefix], rest)
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        for client in self.clients.values():
+            await client.aclose()
         self.storage.close()

@@ -33,7 +33,8 @@ def with_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         stored = dict(item)
         if kind in WITH_STATUS and not stored.get("status"):
             stored["status"] = "completed"
-        if not stored.get("id"):
+        if not isinstance(stored.get("id"), str) or not stored["id"]:
+            stored.pop("id", None)  # null or empty: the item gets a fresh id, first as OpenAI lists it
             stored = {"id": new_id(ITEM_PREFIXES.get(kind, "msg_")), **stored}
         out.append(stored)
     return out

@@ -228,7 +228,11 @@ class AnthropicProvider:
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         body = to_messages_request(request)
         result = await post_json(self.client, self._url("/v1/messages"), body, self._headers())
-        if not isinstance(result, dict) or result.get("type") != "message":
+        if (
+            not isinstance(result, dict)
+            or result.get("type") != "message"
+            or not isinstance(result.get("content"), list)
+        ):
             raise UpstreamError(502, "upstream answered with something that is not an Anthropic message")
         return to_chat_completion(result)
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from reference_gateway.providers import sse
+from reference_gateway.providers import shapes, sse
 from reference_gateway.providers._chat_input import (
     arguments,
     check_params,
@@ -275,9 +275,7 @@ class GeminiProvider:
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         body = to_gemini_request(request)
         result = await post_json(self.client, self._url(request["model"], "generateContent"), body, self._headers())
-        if not isinstance(result, dict):
-            raise UpstreamError(502, "upstream Gemini answer is not an object")
-        return to_chat_completion(result, request["model"])
+        return to_chat_completion(shapes.gemini_result(result), request["model"])
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         body = to_gemini_request(request)
@@ -294,7 +292,7 @@ class GeminiProvider:
         async with open_stream(self.client, "POST", url, body, self._headers()) as response:
             async for _, data in sse.events(response):
                 try:
-                    result = json.loads(data)
+                    result = shapes.gemini_result(json.loads(data))
                 except ValueError as exc:
                     raise UpstreamError(502, "upstream Gemini stream sent a chunk that is not JSON") from exc
                 if not base["id"]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from reference_gateway.providers import sse
+from reference_gateway.providers import shapes, sse
 from reference_gateway.providers.base import ProviderSettings, UnsupportedOperation, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
 
@@ -23,10 +23,7 @@ class OpenAIChatProvider:
 
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         url = self.settings.base_url + "/chat/completions"
-        result = await post_json(self.client, url, request, self._headers())
-        if not isinstance(result, dict):
-            raise UpstreamError(502, "upstream chat completion is not an object")
-        return result
+        return shapes.chat_completion(await post_json(self.client, url, request, self._headers()))
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         url = self.settings.base_url + "/chat/completions"
@@ -37,9 +34,10 @@ class OpenAIChatProvider:
                     done = True
                     break
                 try:
-                    yield json.loads(data)
+                    chunk = json.loads(data)
                 except ValueError as exc:
                     raise UpstreamError(502, "upstream sent a chunk that is not JSON") from exc
+                yield shapes.chat_chunk(chunk)
         if not done:
             raise UpstreamError(502, "upstream chat stream ended before [DONE]")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from reference_gateway.providers import sse
+from reference_gateway.providers import shapes, sse
 from reference_gateway.providers.base import ProviderSettings, UpstreamError, raise_for_upstream
 from reference_gateway.providers.http import open_stream, post_json
 
@@ -25,6 +25,8 @@ class OpenAIResponsesProvider:
 
     async def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         result = await post_json(self.client, self.settings.base_url + path, payload, self._headers())
+        if path == "/responses":
+            return shapes.response_object(result)
         if not isinstance(result, dict):
             raise UpstreamError(502, "upstream answer is not a JSON object")
         return result
@@ -37,9 +39,10 @@ class OpenAIResponsesProvider:
                 if data.strip() == "[DONE]":
                     return
                 try:
-                    yield name, json.loads(data)
+                    event = json.loads(data)
                 except ValueError as exc:
                     raise UpstreamError(502, "upstream sent an event that is not JSON") from exc
+                yield name, shapes.response_event(event)
 
     async def delete(self, path: str) -> bool:
         """DELETE upstream: True when deleted, False when the upstream does not have it (already gone)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -10,10 +9,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_gateway.errors import GatewayError, not_found
-from reference_gateway.routes._common import owner
+from reference_gateway.routes._common import json_object, owner
 from reference_gateway.routes.lifecycle import list_object, list_query, storage, unknown_cursor
 from reference_gateway.storage import UnknownCursor
 from reference_gateway.translate.request import normalize_input
+from reference_gateway.validation import check_item
 
 MAX_ITEMS = 20  # "You may add up to 20 items at a time."
 ROLES = ("user", "assistant", "system", "developer")
@@ -27,16 +27,8 @@ ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}  # `conversations.create()` with no arguments may send no body at all
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise GatewayError(400, f"We could not parse the JSON body of your request: {exc}") from exc
-    if not isinstance(body, dict):
-        raise GatewayError(400, "The request body must be a JSON object.")
-    return body
+    # `conversations.create()` with no arguments may send no body at all.
+    return await json_object(request, empty={})
 
 
 def _metadata(value: Any) -> dict[str, str]:
@@ -55,9 +47,11 @@ def _metadata(value: Any) -> dict[str, str]:
 
 
 def _check_item(n: int, item: Any) -> dict[str, Any]:
+    """Only what a later turn can replay is stored: a known type, its fields present and of the right types."""
     where = f"items[{n}]"
     if not isinstance(item, dict):
         raise GatewayError(400, f"Invalid '{where}': expected an object.", param=where)
+    check_item(item, where)
     kind = item.get("type", "message" if "role" in item else None)
     if kind not in ITEM_FIELDS:
         raise GatewayError(

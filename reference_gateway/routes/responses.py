@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,12 +16,13 @@ from reference_gateway import capabilities, state
 from reference_gateway.errors import GatewayError, error_response, upstream_error
 from reference_gateway.gateway import Route as ModelRoute
 from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
-from reference_gateway.routes._common import gateway, json_body, owner, primed, route_for, sse
+from reference_gateway.routes._common import gateway, json_body, owner, primed, route_for, sse, within_deadline
 from reference_gateway.translate.request import compaction_token, normalize_input, responses_to_chat
 from reference_gateway.translate.response import chat_to_response, new_id
 from reference_gateway.translate.stream import ResponsesStream
 
 SUMMARY_PROMPT = "Summarize the conversation so far, keeping every fact needed to continue."
+log = logging.getLogger("reference_gateway")
 TERMINAL = ("response.completed", "response.failed", "response.incomplete")
 # OpenAI's SDKs stop at it and Open Responses requires it; it follows the terminal event and changes nothing else.
 DONE = "data: [DONE]\n\n"
@@ -75,11 +77,11 @@ async def _native(
 ) -> Response:
     upstream = _native_payload(route, payload, items)
     if not payload.get("stream"):
-        result = _as_client_sees(payload, await route.provider.post("/responses", upstream))
+        result = _as_client_sees(payload, await within_deadline(request, route.provider.post("/responses", upstream)))
         _claim(request, route, result)
         _keep(request, payload, result)
         return JSONResponse(result)
-    events = await primed(route.provider.stream(upstream))
+    events = await primed(request, route.provider.stream(upstream))
     return _sse_response(_native_events(request, route, payload, events))
 
 
@@ -105,8 +107,9 @@ async def _native_events(
                 yield DONE
                 return
         raise UpstreamError(502, "upstream stream ended without a terminal event")
-    except UpstreamError as exc:
-        failed = {**snapshot, "status": "failed", "error": {"code": "upstream_error", "message": exc.message}}
+    except Exception as exc:
+        fault = _stream_fault(request, exc)
+        failed = {**snapshot, "status": "failed", "error": {"code": "upstream_error", "message": fault.message}}
         yield sse({"type": "response.failed", "response": failed, "sequence_number": last_seq + 1})
         yield DONE
 
@@ -118,12 +121,12 @@ async def _translated(
     stream = bool(payload.get("stream"))
     chat = responses_to_chat(payload, items, model=route.upstream_model, stream=stream)
     if not stream:
-        completion = await route.provider.complete(chat)
+        completion = await within_deadline(request, route.provider.complete(chat))
         result = _as_client_sees(payload, chat_to_response(completion, request=payload))
         _claim(request, route, result)
         _keep(request, payload, result)
         return JSONResponse(result)
-    chunks = await primed(route.provider.stream(chat))
+    chunks = await primed(request, route.provider.stream(chat))
     return _sse_response(_translated_events(request, route, payload, chunks))
 
 
@@ -140,13 +143,22 @@ async def _translated_events(
             for event in builder.feed(chunk):
                 yield sse(event)
         events = builder.finish()
-    except UpstreamError as exc:
-        events = builder.fail(exc.message, "upstream_error")
+    except Exception as exc:
+        events = builder.fail(_stream_fault(request, exc).message, "upstream_error")
     for event in events:
         yield sse(event)
     if builder.final is not None:
         _keep(request, payload, _as_client_sees(payload, builder.final))
     yield DONE
+
+
+def _stream_fault(request: Request, exc: Exception) -> UpstreamError:
+    """Whatever broke a stream after its 200 was sent: it ends in `response.failed` either way. An UpstreamError
+    is the upstream's fault; anything else is logged as the gateway's own, in one line."""
+    if isinstance(exc, UpstreamError):
+        return exc
+    log.error("stream broke on %s: %s: %s", request.url.path, type(exc).__name__, str(exc)[:200])
+    return UpstreamError(502, "the stream from the upstream could not be translated")
 
 
 def _sse_response(body: AsyncIterator[str]) -> StreamingResponse:
@@ -161,11 +173,13 @@ async def input_tokens(request: Request) -> Response:
     try:
         if route.native:
             return JSONResponse(
-                await route.provider.post("/responses/input_tokens", _native_payload(route, payload, items))
+                await within_deadline(
+                    request, route.provider.post("/responses/input_tokens", _native_payload(route, payload, items))
+                )
             )
         capabilities.check_operation(route.provider.settings, route.upstream_model, "input_tokens")
         chat = responses_to_chat(payload, items, model=route.upstream_model, stream=False)
-        count = await route.provider.count_tokens(chat)
+        count = await within_deadline(request, route.provider.count_tokens(chat))
     except UnsupportedOperation as exc:
         raise GatewayError(501, str(exc), code="unsupported_response_operation") from exc
     except UpstreamError as exc:
@@ -179,14 +193,16 @@ async def compact(request: Request) -> Response:
     items = _expanded(request, route, payload)
     try:
         if route.native:
-            result = await route.provider.post("/responses/compact", _native_payload(route, payload, items))
+            result = await within_deadline(
+                request, route.provider.post("/responses/compact", _native_payload(route, payload, items))
+            )
             return JSONResponse(result)
         capabilities.check_operation(route.provider.settings, route.upstream_model, "compact")
         ask = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": SUMMARY_PROMPT}]}
         chat = responses_to_chat(
             {**payload, "tools": None, "text": None}, [*items, ask], model=route.upstream_model, stream=False
         )
-        completion = await route.provider.complete(chat)
+        completion = await within_deadline(request, route.provider.complete(chat))
     except UpstreamError as exc:
         return error_response(upstream_error(exc, route.provider.settings.name))
     summary = chat_to_response(completion, request=payload)

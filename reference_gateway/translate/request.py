@@ -75,7 +75,12 @@ def _compaction_summary(item: dict[str, Any]) -> str:
     token = str(item.get("encrypted_content", ""))
     if not token.startswith(COMPACTION_PREFIX):
         raise TranslationError("This compaction item was not made by this gateway and cannot be expanded.", "input")
-    return base64.urlsafe_b64decode(token[len(COMPACTION_PREFIX) :].encode()).decode()
+    try:
+        return base64.urlsafe_b64decode(token[len(COMPACTION_PREFIX) :].encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:  # binascii.Error is a ValueError
+        raise TranslationError(
+            "This compaction item's encrypted_content is damaged and cannot be expanded.", "input"
+        ) from exc
 
 
 def items_to_messages(items: list[dict[str, Any]], instructions: str | None = None) -> list[dict[str, Any]]:

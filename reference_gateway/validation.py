@@ -1,0 +1,277 @@
+"""Request bodies checked before anything else: JSON that is finite, valid Unicode and not too deep, then the type of
+every field the gateway reads. A wrong type is a 400 that names its `param`, never a 500 further down.
+
+The field list follows OpenAI's published `CreateResponse` schema for the fields this gateway reads or forwards;
+fields it does not know are left to the upstream (native) or the capability table (translated).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from reference_gateway.errors import GatewayError
+
+Check = Callable[[Any, str], None]
+
+
+def invalid(param: str, message: str) -> GatewayError:
+    return GatewayError(400, f"Invalid '{param}': {message}", param=param, code="invalid_value")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array"}
+    return names.get(type(value), "an object")
+
+
+def wrong_type(param: str, expected: str, value: Any) -> GatewayError:
+    return GatewayError(
+        400,
+        f"Invalid type for '{param}': expected {expected}, but got {_kind(value)} instead.",
+        param=param,
+        code="invalid_type",
+    )
+
+
+# JSON ------------------------------------------------------------------------------------------------------------
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
+
+
+def parse_json(raw: bytes, *, max_depth: int) -> Any:
+    """Parse a request body: strict JSON (no NaN or Infinity), valid UTF-8 without lone surrogates, and nested no
+    deeper than `max_depth`. Raise a 400 GatewayError otherwise."""
+    try:
+        text = raw.decode("utf-8")
+        value = json.loads(text, parse_constant=_no_constants)
+    except UnicodeDecodeError as exc:
+        raise GatewayError(400, f"The request body is not valid UTF-8: {exc.reason} at byte {exc.start}.") from exc
+    except RecursionError as exc:
+        raise GatewayError(400, f"The JSON body is nested more than {max_depth} levels deep.") from exc
+    except ValueError as exc:
+        raise GatewayError(400, f"We could not parse the JSON body of your request: {exc}") from exc
+    _check_tree(value, max_depth)
+    return value
+
+
+def _check_tree(value: Any, max_depth: int) -> None:
+    """One pass over the parsed tree: its depth, and every string encodable (JSON's \\ud800 escapes are not)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > max_depth:
+                raise GatewayError(400, f"The JSON body is nested more than {max_depth} levels deep.")
+            for key, child in node.items():
+                _check_text(key)
+                stack.append((child, depth + 1))
+        elif isinstance(node, list):
+            if depth > max_depth:
+                raise GatewayError(400, f"The JSON body is nested more than {max_depth} levels deep.")
+            stack.extend((child, depth + 1) for child in node)
+        elif isinstance(node, str):
+            _check_text(node)
+
+
+def _check_text(text: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise GatewayError(400, "The JSON body holds a string with a lone surrogate (an invalid \\u escape).") from exc
+
+
+# field checks ----------------------------------------------------------------------------------------------------
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _string(value: Any, param: str) -> None:
+    if not isinstance(value, str):
+        raise wrong_type(param, "a string", value)
+
+
+def _boolean(value: Any, param: str) -> None:
+    if not isinstance(value, bool):
+        raise wrong_type(param, "a boolean", value)
+
+
+def _integer(value: Any, param: str) -> None:
+    if not is_int(value):
+        raise wrong_type(param, "an integer", value)
+
+
+def _number(value: Any, param: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise wrong_type(param, "a number", value)
+
+
+def _obj(value: Any, param: str) -> None:
+    if not isinstance(value, dict):
+        raise wrong_type(param, "an object", value)
+
+
+def _strings(value: Any, param: str) -> None:
+    if not isinstance(value, list):
+        raise wrong_type(param, "an array of strings", value)
+    for n, entry in enumerate(value):
+        _string(entry, f"{param}[{n}]")
+
+
+def _metadata(value: Any, param: str) -> None:
+    _obj(value, param)
+    if len(value) > 16:
+        raise invalid(param, "at most 16 key-value pairs.")
+    for key, text in value.items():
+        if not isinstance(text, str) or len(key) > 64 or len(text) > 512:
+            raise invalid(f"{param}.{key}", "keys are strings of up to 64 characters, values strings of up to 512.")
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: Any, param: str) -> None:
+        _string(value, param)
+        if value not in choices:
+            raise invalid(param, f"{value!r}; expected one of {', '.join(repr(c) for c in choices)}.")
+
+    return check
+
+
+def _tool_choice(value: Any, param: str) -> None:
+    if isinstance(value, str):
+        _one_of("none", "auto", "required")(value, param)
+        return
+    _obj(value, param)
+    _string(value.get("type"), f"{param}.type")
+    if value["type"] == "function":
+        _string(value.get("name"), f"{param}.name")
+
+
+def _tools(value: Any, param: str) -> None:
+    if not isinstance(value, list):
+        raise wrong_type(param, "an array of tools", value)
+    for n, tool in enumerate(value):
+        where = f"{param}[{n}]"
+        _obj(tool, where)
+        _string(tool.get("type"), f"{where}.type")
+        if tool["type"] != "function":
+            continue
+        _string(tool.get("name"), f"{where}.name")
+        if not tool["name"]:
+            raise invalid(f"{where}.name", "a function tool needs a non-empty name.")
+        _optional(tool, "parameters", _obj, where)
+        _optional(tool, "strict", _boolean, where)
+        _optional(tool, "description", _string, where)
+
+
+def _text(value: Any, param: str) -> None:
+    _obj(value, param)
+    _optional(value, "verbosity", _one_of("low", "medium", "high"), param)
+    fmt = value.get("format")
+    if fmt is None:
+        return
+    where = f"{param}.format"
+    _obj(fmt, where)
+    _one_of("text", "json_schema", "json_object")(fmt.get("type"), f"{where}.type")
+    if fmt["type"] == "json_schema":
+        _string(fmt.get("name"), f"{where}.name")
+        _obj(fmt.get("schema"), f"{where}.schema")
+        _optional(fmt, "strict", _boolean, where)
+
+
+def _conversation(value: Any, param: str) -> None:
+    if isinstance(value, dict):
+        _string(value.get("id"), f"{param}.id")
+    else:
+        _string(value, param)
+
+
+def _content_parts(value: Any, param: str) -> None:
+    if isinstance(value, str):
+        return
+    if not isinstance(value, list):
+        raise wrong_type(param, "a string or an array of content parts", value)
+    for n, part in enumerate(value):
+        where = f"{param}[{n}]"
+        _obj(part, where)
+        _string(part.get("type"), f"{where}.type")
+        if part["type"] in ("input_text", "output_text", "text", "summary_text", "refusal"):
+            _string(part.get("text", part.get("refusal")), f"{where}.text")
+        elif part["type"] == "input_image":
+            _optional(part, "image_url", _string, where)
+
+
+def check_item(item: Any, param: str) -> None:
+    """One input item (or conversation item): the fields the gateway reads, by type. Unknown types are left to
+    the capability table, which forwards or refuses them by name."""
+    _obj(item, param)
+    _optional(item, "id", _string, param)
+    kind = item.get("type", "message")
+    _string(kind, f"{param}.type")
+    if kind == "message":
+        _one_of("user", "assistant", "system", "developer")(item.get("role"), f"{param}.role")
+        _content_parts(item.get("content"), f"{param}.content")
+    elif kind == "function_call":
+        for name in ("call_id", "name", "arguments"):
+            _string(item.get(name), f"{param}.{name}")
+    elif kind == "function_call_output":
+        _string(item.get("call_id"), f"{param}.call_id")
+        _content_parts(item.get("output"), f"{param}.output")
+    elif kind == "compaction":
+        _string(item.get("encrypted_content"), f"{param}.encrypted_content")
+
+
+def _input(value: Any, param: str) -> None:
+    if isinstance(value, str):
+        return
+    if not isinstance(value, list):
+        raise wrong_type(param, "a string or an array of input items", value)
+    for n, item in enumerate(value):
+        check_item(item, f"{param}[{n}]")
+
+
+FIELDS: dict[str, Check] = {
+    "model": _string,
+    "input": _input,
+    "instructions": _string,
+    "tools": _tools,
+    "tool_choice": _tool_choice,
+    "parallel_tool_calls": _boolean,
+    "text": _text,
+    "stream": _boolean,
+    "store": _boolean,
+    "background": _boolean,
+    "previous_response_id": _string,
+    "conversation": _conversation,
+    "metadata": _metadata,
+    "temperature": _number,
+    "top_p": _number,
+    "max_output_tokens": _integer,
+    "max_tool_calls": _integer,
+    "top_logprobs": _integer,
+    "truncation": _one_of("auto", "disabled"),
+    "include": _strings,
+    "reasoning": _obj,
+    "stream_options": _obj,
+    "user": _string,
+    "prompt_cache_key": _string,
+    "safety_identifier": _string,
+    "service_tier": _string,
+    "prompt": _obj,
+}
+
+
+def _optional(body: dict[str, Any], name: str, check: Check, parent: str = "") -> None:
+    value = body.get(name)
+    if value is not None:
+        check(value, f"{parent}.{name}" if parent else name)
+
+
+def check_request(body: dict[str, Any]) -> dict[str, Any]:
+    """Check a Responses request body (create, input_tokens, compact); null means absent, as in OpenAI's API."""
+    for name, check in FIELDS.items():
+        _optional(body, name, check)
+    return body
