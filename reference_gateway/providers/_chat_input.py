@@ -62,9 +62,12 @@ def arguments(call: dict[str, Any]) -> Any:
     """A chat tool call's arguments string as JSON (native wires carry them as objects)."""
     raw = (call.get("function") or {}).get("arguments") or "{}"
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except ValueError as exc:
         raise UpstreamError(400, f"tool call {call.get('id')} has arguments that are not JSON") from exc
+    if not isinstance(value, dict):
+        raise UpstreamError(400, f"tool call {call.get('id')} has arguments that are not a JSON object")
+    return value
 
 
 def function_name(call: dict[str, Any]) -> str:

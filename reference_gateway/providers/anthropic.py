@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from reference_gateway.providers import sse
+from reference_gateway.providers import shapes, sse
 from reference_gateway.providers._anthropic_stream import FINISH, ChunkWriter, event_of
 from reference_gateway.providers._chat_input import (
     arguments,
@@ -228,13 +228,7 @@ class AnthropicProvider:
     async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         body = to_messages_request(request)
         result = await post_json(self.client, self._url("/v1/messages"), body, self._headers())
-        if (
-            not isinstance(result, dict)
-            or result.get("type") != "message"
-            or not isinstance(result.get("content"), list)
-        ):
-            raise UpstreamError(502, "upstream answered with something that is not an Anthropic message")
-        return to_chat_completion(result)
+        return to_chat_completion(shapes.anthropic_message(result))
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         body = {**to_messages_request(request), "stream": True}

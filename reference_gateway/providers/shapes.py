@@ -56,6 +56,16 @@ def chat_chunk(value: Any) -> dict[str, Any]:
     return value
 
 
+def anthropic_message(value: Any) -> dict[str, Any]:
+    """A Messages API answer: `type: message` with a list of content blocks, each an object with a type."""
+    if not isinstance(value, dict) or value.get("type") != "message":
+        raise _wrong("an Anthropic message", "not an object of type 'message'")
+    blocks = value.get("content")
+    if not isinstance(blocks, list) or not all(isinstance(b, dict) and isinstance(b.get("type"), str) for b in blocks):
+        raise _wrong("an Anthropic message", "'content' is not a list of typed blocks")
+    return value
+
+
 def gemini_result(value: Any) -> dict[str, Any]:
     """A generateContent result (or one streamed chunk): candidates, a prompt block, or usage alone."""
     if not isinstance(value, dict):

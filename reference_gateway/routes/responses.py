@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -28,16 +29,17 @@ TERMINAL = ("response.completed", "response.failed", "response.incomplete")
 DONE = "data: [DONE]\n\n"
 
 
-def _expanded(request: Request, route: ModelRoute, payload: dict[str, Any]) -> list[dict[str, Any]]:
+async def _expanded(request: Request, route: ModelRoute, payload: dict[str, Any]) -> list[dict[str, Any]]:
     capabilities.check(route.provider.settings, route.upstream_model, payload)
     mode = "forward" if route.native else "replay"
-    return state.expand_input(gateway(request).storage, owner(request), payload, mode=mode)
+    # SQLite reads (a whole stored chain, perhaps) run in a worker thread, off the event loop.
+    return await run_in_threadpool(state.expand_input, gateway(request).storage, owner(request), payload, mode=mode)
 
 
 async def create(request: Request) -> Response:
     payload = await json_body(request)
     route = route_for(request, payload)
-    items = _expanded(request, route, payload)
+    items = await _expanded(request, route, payload)
     try:
         if route.native:
             return await _native(request, route, payload, items)
@@ -51,8 +53,9 @@ def _claim(request: Request, route: ModelRoute, response: dict[str, Any]) -> Non
         gateway(request).storage.claim(owner(request), response["id"], route.provider.settings.name)
 
 
-def _keep(request: Request, payload: dict[str, Any], response: dict[str, Any]) -> None:
-    state.record(gateway(request).storage, owner(request), payload, normalize_input(payload), response)
+async def _keep(request: Request, payload: dict[str, Any], response: dict[str, Any]) -> None:
+    storage, key = gateway(request).storage, owner(request)
+    await run_in_threadpool(state.record, storage, key, payload, normalize_input(payload), response)
 
 
 def _as_client_sees(payload: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +82,7 @@ async def _native(
     if not payload.get("stream"):
         result = _as_client_sees(payload, await within_deadline(request, route.provider.post("/responses", upstream)))
         _claim(request, route, result)
-        _keep(request, payload, result)
+        await _keep(request, payload, result)
         return JSONResponse(result)
     events = await primed(request, route.provider.stream(upstream))
     return _sse_response(_native_events(request, route, payload, events))
@@ -103,7 +106,7 @@ async def _native_events(
             yield sse(event)
             if event.get("type") in TERMINAL:
                 if event["type"] == "response.completed":
-                    _keep(request, payload, event["response"])
+                    await _keep(request, payload, event["response"])
                 yield DONE
                 return
         raise UpstreamError(502, "upstream stream ended without a terminal event")
@@ -124,7 +127,7 @@ async def _translated(
         completion = await within_deadline(request, route.provider.complete(chat))
         result = _as_client_sees(payload, chat_to_response(completion, request=payload))
         _claim(request, route, result)
-        _keep(request, payload, result)
+        await _keep(request, payload, result)
         return JSONResponse(result)
     chunks = await primed(request, route.provider.stream(chat))
     return _sse_response(_translated_events(request, route, payload, chunks))
@@ -148,7 +151,7 @@ async def _translated_events(
     for event in events:
         yield sse(event)
     if builder.final is not None:
-        _keep(request, payload, _as_client_sees(payload, builder.final))
+        await _keep(request, payload, _as_client_sees(payload, builder.final))
     yield DONE
 
 
@@ -169,7 +172,7 @@ def _sse_response(body: AsyncIterator[str]) -> StreamingResponse:
 async def input_tokens(request: Request) -> Response:
     payload = await json_body(request)
     route = route_for(request, payload)
-    items = _expanded(request, route, payload)
+    items = await _expanded(request, route, payload)
     try:
         if route.native:
             return JSONResponse(
@@ -190,7 +193,7 @@ async def input_tokens(request: Request) -> Response:
 async def compact(request: Request) -> Response:
     payload = await json_body(request)
     route = route_for(request, payload)
-    items = _expanded(request, route, payload)
+    items = await _expanded(request, route, payload)
     try:
         if route.native:
             result = await within_deadline(

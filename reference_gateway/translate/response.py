@@ -43,7 +43,7 @@ def skeleton(request: dict[str, Any], response_id: str, created_at: int, status:
         "temperature": request.get("temperature", 1.0),
         "text": text,
         "tool_choice": request.get("tool_choice", "auto"),
-        "tools": request.get("tools") or [],
+        "tools": echoed_tools(request.get("tools") or []),
         "top_logprobs": request.get("top_logprobs", 0),
         "top_p": request.get("top_p", 1.0),
         "truncation": request.get("truncation", "disabled"),
@@ -51,6 +51,23 @@ def skeleton(request: dict[str, Any], response_id: str, created_at: int, status:
         "user": request.get("user"),
         "metadata": request.get("metadata") or {},
     }
+
+
+def echoed_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tools as sent, each function tool with every field OpenAI echoes. `strict` is what the upstream really
+    applied: as sent, or false when absent (chat upstreams do not enforce a schema they were not asked to)."""
+    out = []
+    for tool in tools:
+        if tool.get("type") == "function":
+            strict = tool.get("strict")
+            tool = {
+                "description": None,
+                "parameters": None,
+                **tool,
+                "strict": bool(strict) if strict is not None else False,
+            }
+        out.append(tool)
+    return out
 
 
 def usage(chat_usage: dict[str, Any] | None) -> dict[str, Any]:
