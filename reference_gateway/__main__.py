@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     app = create_app(load(args.config))
     # access_log off: URLs may carry a Gemini-style ?key= and logs must never hold secrets.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, ws="websockets")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, ws="websockets-sansio")
     return 0
 
 
