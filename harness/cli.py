@@ -15,25 +15,41 @@ from harness.cassettes import RECORD_MODES
 from harness.model import Expect, Profile, Strictness
 from harness.probes import CATALOGUE, select
 from harness.reports import exit_code, write_all
-from harness.reports.console import Progress, print_summary
+from harness.reports.console import Progress, print_header, print_summary
+from harness.reports.summary import EXIT_CODES, EXIT_USAGE
 from harness.runner import run_all
 from harness.targets import Target, load_targets_file
 
 REPLAY_URL = "http://replay.invalid/v1"
+DEFAULT_PROFILE = Profile.NATIVE
+EPILOG = "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gateway-conformance", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="gateway-conformance",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    probe = sub.add_parser("probe", help="probe a gateway (with no target: the local reference gateway)")
+    probe = sub.add_parser(
+        "probe",
+        help="probe a gateway (with no target: the local reference gateway)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     target = probe.add_argument_group("target")
     target.add_argument("--base-url", help="the gateway's /v1 URL")
     target.add_argument("--api-key", help="the gateway key")
     target.add_argument("--api-key-env", help="an environment variable holding the gateway key")
     target.add_argument("--model", help="the model to probe (e.g. anthropic/claude-sonnet-4-20250514)")
     target.add_argument(
-        "--expect", choices=[p.value for p in Profile], default="native", help="how the gateway routes this model"
+        "--expect",
+        choices=[p.value for p in Profile],
+        help=f"how the gateway routes this model (default: {DEFAULT_PROFILE.value}, and the run's header says it "
+        "was assumed)",
     )
     target.add_argument("--target-name", help="a name for the target (cassettes/<name>/...)")
     target.add_argument(
@@ -60,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--record-mode", choices=RECORD_MODES, default="all")
     record.add_argument("--record", action="store_true", help="re-record into --cassette-dir (record mode all)")
     record.add_argument("--replay", action="store_true", help="re-judge from cassettes, the network blocked")
+    record.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="with --replay: a probe without a cassette is skipped (default: it fails)",
+    )
 
     out = probe.add_argument_group("reports")
     out.add_argument("--report-dir", type=Path, default=Path("reports"))
@@ -83,16 +104,22 @@ def _features(pairs: Sequence[str]) -> dict[str, Expect]:
 def _targets(args: argparse.Namespace) -> list[Target]:
     key = args.api_key or (os.environ.get(args.api_key_env, "") if args.api_key_env else None)
     if args.targets:
-        targets = load_targets_file(args.targets, base_url=args.base_url, api_key=key)
+        targets = load_targets_file(
+            args.targets,
+            base_url=args.base_url,
+            api_key=key,
+            default_base_url=REPLAY_URL if args.replay else None,
+        )
     elif args.base_url or (args.replay and args.model):
         if not args.model:
-            raise SystemExit("gateway-conformance: --model is required with --base-url")
+            raise ValueError("--model is required with --base-url")
         targets = [
             Target(
                 name=args.target_name or args.model.replace("/", "-"),
                 base_url=(args.base_url or REPLAY_URL).rstrip("/"),
                 model=args.model,
-                profile=Profile(args.expect),
+                profile=Profile(args.expect or DEFAULT_PROFILE),
+                profile_assumed=args.expect is None,
                 api_key=key,
                 headers=dict(h.split(":", 1) for h in args.header),
                 auth_header=args.auth_header,
@@ -104,8 +131,6 @@ def _targets(args: argparse.Namespace) -> list[Target]:
     overrides = _features(args.feature)
     for t in targets:
         t.features.update(overrides)
-        if args.replay and not args.base_url:
-            t.base_url = t.base_url or REPLAY_URL
     return targets
 
 
@@ -115,8 +140,15 @@ def probe(args: argparse.Namespace) -> int:
     probes = select(args.probe, args.exclude)
     if not probes:
         print("gateway-conformance: no probe matches", file=sys.stderr)
-        return 2
-    targets = _targets(args)
+        return EXIT_USAGE
+    if args.allow_missing and not args.replay:
+        print("gateway-conformance: --allow-missing only applies with --replay", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        targets = _targets(args)
+    except (OSError, ValueError) as exc:
+        print(f"gateway-conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     with ExitStack() as stack:
         if not targets:
             # No target given: the local reference gateway, every route of it.
@@ -124,8 +156,14 @@ def probe(args: argparse.Namespace) -> int:
             url = REPLAY_URL if args.replay else stack.enter_context(reference_setup())
             targets = load_targets_file("reference", base_url=url)
             print(f"probing the reference gateway at {url} ({len(targets)} routes)", flush=True)
+        print_header(targets)
         cassette_dir = args.cassette_dir or args.report_dir / "cassettes"
-        progress = Progress(len(probes) * len(targets), quiet=args.quiet)
+        progress = Progress(
+            sum(not t.excluded(p) for t in targets for p in probes),
+            quiet=args.quiet,
+            targets=[t.name for t in targets],
+            probes=[p.id for p in probes],
+        )
         verdicts = run_all(
             probes,
             targets,
@@ -134,6 +172,7 @@ def probe(args: argparse.Namespace) -> int:
             cassette_dir=cassette_dir,
             record_mode="all" if args.record else args.record_mode,
             replay=args.replay,
+            allow_missing=args.allow_missing,
             strictness=Strictness(args.strictness),
         )
     paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out)

@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx2
 import openai
+import websockets
 from agents import Agent, MultiProvider, OpenAIResponsesModel, RunConfig, set_tracing_disabled
 
-from harness.model import Expect, Observed, Probe, ProbeFailure
+from harness.model import Expect, Probe, ProbeFailure, ProbeSkip, Rejection
 from harness.targets import Target
 
-set_tracing_disabled(True)
-# The SDK logs every failed model call; a rejection is an expected outcome here, and the verdict reports it.
-logging.getLogger("openai.agents").setLevel(logging.CRITICAL)
+
+def quiet_agents_sdk() -> None:
+    """What a probe run needs from the Agents SDK's globals: no trace export, and its logger silenced (it logs every
+    failed model call; a rejection is an expected outcome here, and the verdict reports it). Called when a probe is
+    about to run (`run_probe`, and the pytest plugin's hooks given --gateway-url), never on import."""
+    set_tracing_disabled(True)
+    logging.getLogger("openai.agents").setLevel(logging.CRITICAL)
 
 
 class ProbeContext:
-    """Built by the runner for one (probe, target) pair. Every HTTP call made through it is recorded."""
+    """Built by the runner for one (probe, target) pair. Every HTTP call made through it is recorded.
 
-    def __init__(self, probe: Probe, target: Target, *, replay: bool = False) -> None:
+    `evidence` holds what vcrpy cannot record (websocket frames): live, the context fills it and the runner stores
+    it beside the cassette; on replay the runner passes it back and the context answers from it. Probes see the
+    same calls either way.
+    """
+
+    def __init__(
+        self, probe: Probe, target: Target, *, replay: bool = False, evidence: dict[str, Any] | None = None
+    ) -> None:
         self.probe = probe
-        self.replay = replay
+        self._replay = replay
         self.target = target
         self.model = target.model
         self.expectation: Expect = target.expectation(probe)
         self.client = self.new_client()
         self.notes: dict[str, Any] = {}
+        self.evidence: dict[str, Any] = dict(evidence or {})
         self._cleanups: list[Callable[[], Awaitable[Any]]] = []
 
     # clients -------------------------------------------------------------------------------------------------
@@ -74,6 +88,27 @@ class ProbeContext:
             await response.aread()
             return response
 
+    async def websocket_turn(
+        self, path: str, frame: dict[str, Any], *, until: tuple[str, ...], headers: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Open a websocket on `base_url + path`, send `frame` and return the events received up to the first whose
+        `type` is in `until`. Frames are not HTTP, so they are kept in `evidence` (and read back from it on replay)."""
+        key = f"websocket {path}"
+        if self._replay:
+            if key not in self.evidence:
+                raise ProbeSkip("websocket frames were not recorded with this cassette")
+            return list(self.evidence[key])
+        url = self.target.base_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1).rstrip("/") + path
+        all_headers = {**self.target.headers, **self._auth_headers(None), **(headers or {})}
+        events: list[dict[str, Any]] = []
+        async with websockets.connect(url, additional_headers=all_headers) as ws:
+            await ws.send(json.dumps(frame))
+            while not events or events[-1].get("type") not in until:
+                message = json.loads(await ws.recv())
+                events.append(message if isinstance(message, dict) else {"type": None, "data": message})
+        self.evidence[key] = events
+        return events
+
     # Agents SDK ----------------------------------------------------------------------------------------------
     def sdk_model(self) -> OpenAIResponsesModel:
         return OpenAIResponsesModel(model=self.model, openai_client=self.client)
@@ -100,9 +135,10 @@ class ProbeContext:
         *,
         mentions: str | None = None,
         statuses: tuple[int, ...] = (400, 404, 422, 501),
-    ) -> Observed:
+    ) -> Rejection:
         """Check that a rejection is clean: a 4xx (or 501) with the OpenAI error envelope, whose message names
-        `mentions` when given. Returns Observed.REJECTED, or raises ProbeFailure describing what is unclean."""
+        `mentions` when given. Returns the Rejection (status and envelope), which a probe returns as its
+        observation; or raises ProbeFailure describing what is unclean."""
         response = err.response if isinstance(err, openai.APIStatusError) else err
         status = response.status_code
         try:
@@ -129,8 +165,14 @@ class ProbeContext:
                 expected=f"an error message naming {mentions!r}",
                 received=repr(error["message"]),
             )
-        self.notes["rejection"] = error
-        return Observed.REJECTED
+        code, param = error.get("code"), error.get("param")
+        return Rejection(
+            status=status,
+            message=error["message"],
+            type=str(error["type"]),
+            code=None if code is None else str(code),
+            param=None if param is None else str(param),
+        )
 
     def defer(self, cleanup: Callable[[], Awaitable[Any]]) -> None:
         """Register an async cleanup (e.g. delete a created resource) run after the probe, even if it failed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,6 +42,29 @@ class Observed(StrEnum):
     REJECTED = "rejected"
 
 
+class Behaviour(StrEnum):
+    """What the probe's own check concluded, apart from the wire judge's findings."""
+
+    WORKS = "works"  # the feature did what the request asked, for real
+    REJECTED = "rejected"  # a clean 4xx/501 OpenAI error envelope (naming the feature where the probe asks)
+    BROKEN = "broken"  # the check failed: wrong answer, unclean rejection, an error, unreachable, no cassette
+    SKIPPED = "skipped"  # the probe did not apply, or did not run
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """The evidence of a clean rejection, as `ctx.rejected(...)` returns it: the status and the error envelope."""
+
+    status: int
+    message: str
+    type: str = ""
+    code: str | None = None
+    param: str | None = None
+
+    def __str__(self) -> str:
+        return f"HTTP {self.status} {self.message!r}" + (f" (code {self.code})" if self.code else "")
+
+
 class Outcome(StrEnum):
     PASS = "pass"
     PASS_REJECTED = "pass-rejected"
@@ -72,7 +96,17 @@ class ProbeSkip(Exception):
     """Raised by a probe that cannot run against this target (e.g. a prerequisite is missing)."""
 
 
-ProbeRun = Callable[["ProbeContext"], Awaitable[Observed]]
+# What a probe returns: Observed.SUPPORTED, or the Rejection that ctx.rejected(...) checked.
+Observation = Observed | Rejection
+ProbeRun = Callable[["ProbeContext"], Awaitable[Observation]]
+
+
+def id_matches(probe_id: str, pattern: str) -> bool:
+    """The one matcher for probe selection (`--probe`, `--exclude`) and a target's `exclude`: an exact ID, a dotted
+    prefix (`responses.hosted` or `responses.hosted.`), or a glob (`responses.*.text`, `errors.auth.*`)."""
+    if any(ch in pattern for ch in "*?["):
+        return fnmatchcase(probe_id, pattern)
+    return probe_id == pattern or probe_id.startswith(pattern.rstrip(".") + ".")
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,13 @@ class Finding:
     where: str = ""
     expected: str = ""
     received: str = ""
+    # A synthetic finding standing for `elided` further findings of the same rule and level that are not listed.
+    elided: int = 0
+
+    @property
+    def count(self) -> int:
+        """How many deviations this entry stands for (1, or the number elided)."""
+        return self.elided or 1
 
 
 @dataclass
@@ -121,6 +162,7 @@ class Verdict:
     level: Level
     outcome: Outcome
     message: str = ""
+    behaviour: Behaviour = Behaviour.WORKS
     requirement: str = ""
     expected: str = ""
     received: str = ""
@@ -128,4 +170,23 @@ class Verdict:
     cassette: str = ""
     duration_ms: int = 0
     findings: list[Finding] = field(default_factory=list)
+    rejection: Rejection | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def deviations(self) -> int:
+        """Wire findings, counting the elided ones."""
+        return sum(f.count for f in self.findings)
+
+    @property
+    def should_deviations(self) -> int:
+        return sum(f.count for f in self.findings if f.level is not Level.MUST)
+
+    @property
+    def label(self) -> str:
+        """Both axes in words: the behaviour, and the wire deviations when there are any ("works · 3 wire
+        deviations"), so a probe whose feature works is never shown as a bare failure."""
+        n = self.deviations
+        if not n:
+            return self.behaviour.value
+        return f"{self.behaviour.value} · {n} wire deviation{'s' if n != 1 else ''}"

@@ -1,12 +1,18 @@
 """pytest plugin: `pytest --gateway-url URL --gateway-model M` runs the probe catalogue as test items.
 
-Inert unless `--gateway-url` is given, so it never changes a project's own suite.
+Inert unless `--gateway-url` is given, so it never changes a project's own suite: importing it sets nothing, and
+every setting it needs (the Agents SDK's tracing and logger, its warning filter) is made in the hooks below only
+when `--gateway-url` is given. Cassettes go to `--gateway-cassette-dir`, or to pytest's own temporary directory
+(kept for the last few runs and removed after, like `tmp_path`). A `non-strict` verdict passes with a
+`ProbeNonStrictWarning`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +23,50 @@ from harness.probes import select
 from harness.runner import run_probe
 from harness.targets import Target
 
+_CASSETTES = pytest.StashKey[Path]()
+_OWN_TMP = pytest.StashKey[Path]()
+
+
+class ProbeNonStrictWarning(UserWarning):
+    """A probe passed its MUST requirements but not a SHOULD (its own, or a SHOULD wire rule)."""
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gateway-conformance", "probe an OpenAI Responses gateway")
     group.addoption("--gateway-url", help="the gateway's /v1 URL; enables the probes")
     group.addoption("--gateway-key", default="", help="the gateway key")
     group.addoption("--gateway-model", help="the model to probe")
-    group.addoption("--gateway-expect", choices=[p.value for p in Profile], default="native")
+    group.addoption("--gateway-expect", choices=[p.value for p in Profile], default="native", help="default: native")
     group.addoption("--gateway-probe", action="append", default=[], help="probe ID, prefix or glob")
     group.addoption("--gateway-feature", action="append", default=[], metavar="NAME=supported|rejected|either")
     group.addoption("--gateway-strictness", choices=[s.value for s in Strictness], default="openai")
-    group.addoption("--gateway-cassette-dir", help="where to record (default: a temporary directory)")
+    group.addoption("--gateway-cassette-dir", help="where to record (default: pytest's temporary directory)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("gateway_url", None):
+        return
+    from harness.context import quiet_agents_sdk
+
+    quiet_agents_sdk()
+    # A non-strict verdict is reported, not failed, even in a suite that turns warnings into errors.
+    config.addinivalue_line("filterwarnings", f"default::{__name__}.{ProbeNonStrictWarning.__name__}")
+    chosen = config.getoption("gateway_cassette_dir")
+    if chosen:
+        config.stash[_CASSETTES] = Path(chosen)
+        return
+    factory = getattr(config, "_tmp_path_factory", None)  # pytest's tmp_path machinery (the tmpdir plugin)
+    if factory is not None:
+        config.stash[_CASSETTES] = factory.mktemp("probes", numbered=True)
+    else:
+        config.stash[_CASSETTES] = config.stash[_OWN_TMP] = Path(tempfile.mkdtemp(prefix="probes-"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(_OWN_TMP, None)
+    if own is not None:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 class ProbeItem(pytest.Item):
@@ -38,19 +77,25 @@ class ProbeItem(pytest.Item):
 
     def runtest(self) -> None:
         config = self.config
-        cassette_dir = Path(config.getoption("gateway_cassette_dir") or tempfile.mkdtemp(prefix="probes-"))
+        cassette_dir = config.stash[_CASSETTES]
         strictness = Strictness(config.getoption("gateway_strictness"))
         verdict = asyncio.run(run_probe(self.probe, self.target, cassette_dir=cassette_dir, strictness=strictness))
         if verdict.outcome is Outcome.SKIP:
             pytest.skip(verdict.message)
         if verdict.outcome is Outcome.FAIL:
-            raise ProbeFailed(verdict.message, verdict.expected, verdict.received, verdict.cassette)
+            raise ProbeFailed(verdict.message, verdict.expected, verdict.received, verdict.cassette, verdict.label)
+        if verdict.outcome is Outcome.NON_STRICT:
+            warnings.warn(
+                ProbeNonStrictWarning(f"{self.probe.id}: non-strict ({verdict.label}): {verdict.message}"),
+                stacklevel=1,
+            )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ProbeFailed):
-            message, expected, received, cassette = excinfo.value.args
+            message, expected, received, cassette, label = excinfo.value.args
             return (
-                f"{self.probe.requirement}\n{message}\nexpected: {expected}\nreceived: {received}\nevidence: {cassette}"
+                f"{self.probe.requirement}\n{label}: {message}\nexpected: {expected}\nreceived: {received}\n"
+                f"evidence: {cassette}"
             )
         return str(super().repr_failure(excinfo))
 

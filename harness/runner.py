@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import multiprocessing
 import time
 import warnings
@@ -19,9 +20,22 @@ import openai
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from harness.cassettes import cassette_path, recorder
-from harness.context import ProbeContext
+from harness.context import ProbeContext, quiet_agents_sdk
 from harness.judge import judge_exchanges
-from harness.model import Expect, Finding, Level, Observed, Outcome, Probe, ProbeFailure, ProbeSkip, Strictness, Verdict
+from harness.model import (
+    Behaviour,
+    Expect,
+    Finding,
+    Level,
+    Observed,
+    Outcome,
+    Probe,
+    ProbeFailure,
+    ProbeSkip,
+    Rejection,
+    Strictness,
+    Verdict,
+)
 from harness.targets import Target
 from harness.wire import load_exchanges
 
@@ -54,6 +68,11 @@ def decide(expectation: Expect, observed: Observed) -> tuple[Outcome, str]:
     return Outcome.PASS_REJECTED, ""
 
 
+def evidence_path(cassette: Path) -> Path:
+    """Where what vcrpy cannot record (websocket frames) is kept, beside the cassette."""
+    return cassette.with_name(cassette.stem + ".evidence.json")
+
+
 async def run_probe(
     probe: Probe,
     target: Target,
@@ -61,66 +80,95 @@ async def run_probe(
     cassette_dir: Path,
     record_mode: str = "all",
     replay: bool = False,
+    allow_missing: bool = False,
     strictness: Strictness = Strictness.OPENAI,
 ) -> Verdict:
+    """One probe against one target. Under `replay` a missing cassette is a failure, unless `allow_missing` (then a
+    skip); a probe that skips before making any request (it does not apply to the target) skips either way."""
+    quiet_agents_sdk()  # at run time, never on import (see harness.pytest_plugin)
     path = cassette_path(cassette_dir, target.name, probe.id)
     verdict = Verdict(
         target.name, probe.id, probe.level, Outcome.PASS, requirement=probe.requirement, cassette=str(path)
     )
+    evidence: dict[str, Any] = {}
+    missing = replay and not path.exists()
     if replay:
         record_mode = "none"
-        if not path.exists():
-            verdict.outcome, verdict.message = Outcome.SKIP, f"no cassette at {path}"
-            return verdict
-    elif record_mode == "all" and path.exists():
-        path.unlink()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ctx = ProbeContext(probe, target, replay=replay)
+        if evidence_path(path).exists():
+            evidence = json.loads(evidence_path(path).read_text())
+    else:
+        if record_mode == "all":
+            path.unlink(missing_ok=True)
+            evidence_path(path).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    ctx = ProbeContext(probe, target, replay=replay, evidence=evidence)
     verdict.extra["expectation"] = ctx.expectation.value
     started = time.monotonic()
     with recorder(record_mode, secrets=[target.key()]).use_cassette(str(path)), warnings.catch_warnings():
         # The openai SDK's unions warn when dumping item types they do not model; that is not the gateway's doing.
         warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
         try:
-            observed = await asyncio.wait_for(probe.run(ctx), PROBE_TIMEOUT)
+            result = await asyncio.wait_for(probe.run(ctx), PROBE_TIMEOUT)
+            observed = Observed.REJECTED if isinstance(result, Rejection) else result
+            verdict.rejection = result if isinstance(result, Rejection) else None
+            verdict.behaviour = Behaviour.REJECTED if verdict.rejection else Behaviour.WORKS
             verdict.outcome, verdict.message = decide(ctx.expectation, observed)
             if verdict.outcome is Outcome.FAIL:
                 verdict.expected = ctx.expectation.value
-                verdict.received = observed.value
-                rejection = ctx.notes.get("rejection")
-                if rejection:
-                    verdict.received += f": {rejection.get('message', '')}"[:300]
+                verdict.received = str(verdict.rejection) if verdict.rejection else observed.value
         except ProbeFailure as exc:
-            verdict.outcome, verdict.message = Outcome.FAIL, exc.message
+            verdict.outcome, verdict.message, verdict.behaviour = Outcome.FAIL, exc.message, Behaviour.BROKEN
             verdict.expected, verdict.received, verdict.where = exc.expected, exc.received, exc.where
         except ProbeSkip as exc:
-            verdict.outcome, verdict.message = Outcome.SKIP, str(exc)
+            verdict.outcome, verdict.message, verdict.behaviour = Outcome.SKIP, str(exc), Behaviour.SKIPPED
         except Exception as exc:
-            verdict.outcome = Outcome.FAIL
+            verdict.outcome, verdict.behaviour = Outcome.FAIL, Behaviour.BROKEN
             verdict.message, verdict.received = _failure_text(exc)
         finally:
             await ctx.close()
     verdict.duration_ms = int((time.monotonic() - started) * 1000)
     verdict.extra["notes"] = {k: v for k, v in ctx.notes.items() if isinstance(v, (str, int, float, bool))}
+    if missing and verdict.outcome is not Outcome.SKIP:
+        # The probe needed requests the run does not hold: nothing was observed, and CI must not read that as a pass.
+        verdict.behaviour, verdict.expected, verdict.received, verdict.where = Behaviour.SKIPPED, "", "", ""
+        verdict.outcome = Outcome.SKIP if allow_missing else Outcome.FAIL
+        verdict.message = f"no cassette at {path} (replay)"
+        return verdict
+    if not replay and ctx.evidence:
+        evidence_path(path).write_text(json.dumps(ctx.evidence, indent=1) + "\n")
     if verdict.outcome is not Outcome.SKIP:
         _apply_findings(verdict, judge_exchanges(load_exchanges(path), strictness))
-    if verdict.outcome is Outcome.FAIL and probe.level is not Level.MUST:
-        verdict.outcome = Outcome.NON_STRICT
     return verdict
 
 
+def _wire_message(finding: Finding) -> str:
+    where = f" at {finding.where}" if finding.where else ""
+    received = f": {finding.received}" if finding.received else ""
+    return f"{finding.message}{where}{received} ({finding.rule}, exchange {finding.exchange})"
+
+
 def _apply_findings(verdict: Verdict, findings: list[Finding]) -> None:
+    """Combine the probe's own outcome with the wire findings (docs/ARCHITECTURE.md, "Harness").
+
+    A MUST finding fails any probe: the wire broke a MUST of the API, whatever the probe's level. A SHOULD finding
+    makes a MUST probe that passed `non-strict`; a SHOULD or MAY probe's outcome comes from its own requirement, so
+    SHOULD findings are listed on it but do not demote it. A SHOULD or MAY probe whose own check failed is
+    `non-strict` (its requirement is not a MUST).
+    """
     verdict.findings = findings
+    if verdict.outcome is Outcome.FAIL and verdict.level is not Level.MUST:
+        verdict.outcome = Outcome.NON_STRICT
     must = [f for f in findings if f.level is Level.MUST]
+    should = [f for f in findings if f.level is not Level.MUST]
     if must and verdict.outcome is not Outcome.FAIL:
         first = must[0]
         verdict.outcome = Outcome.FAIL
-        verdict.message = f"wire: {first.message} ({first.rule}, exchange {first.exchange})"
+        own = f"; the probe's own check: {verdict.message}" if verdict.message else ""
+        verdict.message = f"wire: {_wire_message(first)}{own}"
         verdict.where, verdict.expected, verdict.received = first.where, first.expected, first.received
-    elif findings and verdict.outcome in (Outcome.PASS, Outcome.PASS_REJECTED):
-        first = findings[0]
+    elif should and verdict.level is Level.MUST and verdict.outcome in (Outcome.PASS, Outcome.PASS_REJECTED):
         verdict.outcome = Outcome.NON_STRICT
-        verdict.message = f"wire (SHOULD): {first.message} ({first.rule}, exchange {first.exchange})"
+        verdict.message = f"wire (SHOULD): {_wire_message(should[0])}"
 
 
 async def run_target(

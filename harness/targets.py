@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from harness.model import Expect, Probe, Profile
+from harness.model import Expect, Probe, Profile, id_matches
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Target:
     timeout: float = 60.0
     features: dict[str, Expect] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+    profile_assumed: bool = False  # no profile was given (--expect / `profile:`): native was assumed
 
     def key(self) -> str:
         if self.api_key:
@@ -41,7 +42,8 @@ class Target:
         return probe.expect.get(self.profile, Expect.SUPPORTED)
 
     def excluded(self, probe: Probe) -> bool:
-        return any(probe.id == pat or probe.id.startswith(pat.rstrip("*").rstrip(".") + ".") for pat in self.exclude)
+        """Whether `exclude` names the probe: an ID, a dotted prefix or a glob, matched as `--probe` matches."""
+        return any(id_matches(probe.id, pattern) for pattern in self.exclude)
 
 
 def _prefixes(feature: str) -> list[str]:
@@ -56,8 +58,15 @@ def _expectations(raw: dict[str, Any] | None) -> dict[str, Expect]:
     return {str(k): Expect(str(v)) for k, v in (raw or {}).items()}
 
 
-def load_targets(source: dict[str, Any], *, base_url: str | None = None, api_key: str | None = None) -> list[Target]:
-    """Targets from a parsed targets file: `defaults` apply to every target; `models` expands one target per model."""
+def load_targets(
+    source: dict[str, Any],
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    default_base_url: str | None = None,
+) -> list[Target]:
+    """Targets from a parsed targets file: `defaults` apply to every target; `models` expands one target per model.
+    `base_url` overrides every target's; `default_base_url` is for the targets that name none (a replay)."""
     defaults = dict(source.get("defaults") or {})
     targets: list[Target] = []
     for entry in source.get("targets") or []:
@@ -68,7 +77,7 @@ def load_targets(source: dict[str, Any], *, base_url: str | None = None, api_key
             if not model:
                 raise ValueError(f"target {spec.get('name')!r} names no model")
             name = str(spec["name"]) if len(models) == 1 else f"{spec['name']}/{str(model).split('/')[-1]}"
-            url = base_url or spec.get("base_url")
+            url = base_url or spec.get("base_url") or default_base_url
             if not url:
                 raise ValueError(f"target {name!r} has no base_url (give --base-url)")
             targets.append(
@@ -77,6 +86,7 @@ def load_targets(source: dict[str, Any], *, base_url: str | None = None, api_key
                     base_url=str(url).rstrip("/"),
                     model=str(model),
                     profile=Profile(spec.get("profile", spec.get("expect", "native"))),
+                    profile_assumed="profile" not in spec and "expect" not in spec,
                     api_key=api_key or spec.get("api_key"),
                     api_key_env=spec.get("api_key_env"),
                     headers={str(k): str(v) for k, v in (spec.get("headers") or {}).items()},

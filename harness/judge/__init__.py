@@ -22,5 +22,5 @@ def judge_exchange(exchange: Exchange, strictness: Strictness = Strictness.OPENA
 
 
 def judge_exchanges(exchanges: Iterable[Exchange], strictness: Strictness = Strictness.OPENAI) -> list[Finding]:
-    """Findings over a whole cassette: deduplicated, at most MAX_PER_RULE of each rule."""
+    """Findings over a whole cassette: deduplicated, at most MAX_PER_RULE of each rule listed, the rest counted."""
     return tidy(f for ex in exchanges for f in _exchange.judge_exchange(ex, strictness).findings)

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs
 
 from harness.judge.report import Report
-from harness.judge.schemas import endpoint_file, schema_file, validate_file
+from harness.judge.schemas import endpoint_file, schema_errors, schema_file
 from harness.judge.stream import judge_stream
 from harness.model import Level, Strictness
 from harness.wire import Exchange
@@ -87,17 +87,15 @@ def _success(ex: Exchange, level: Strictness, report: Report) -> None:
 
 def _schema(file: str, ex: Exchange, level: Strictness, report: Report) -> None:
     name = file.rsplit("/", 1)[-1].removesuffix(".json")
-    messages = validate_file(file, ex.response_json, level)
-    for message in messages:
-        report.add(f"schema.{name}", Level.MUST, f"{name} does not match the {level.value} schema", "body", "", message)
+    errors = schema_errors(file, ex.response_json, level)
+    for where, text in errors:
+        report.add(f"schema.{name}", Level.MUST, f"{name} does not match the {level.value} schema", where, "", text)
     if level is Strictness.SDK:
         # The SDK copes with what only OpenAI's published schema rejects: a SHOULD, not a failure.
         strict = endpoint_file(Strictness.OPENAI, ex.method, ex.path, ex.status, "application/json")
-        for message in validate_file(strict, ex.response_json, Strictness.OPENAI) if strict else []:
-            if message not in messages:
-                report.add(
-                    f"schema.{name}", Level.SHOULD, f"{name} does not match OpenAI's schema", "body", "", message
-                )
+        for where, text in schema_errors(strict, ex.response_json, Strictness.OPENAI) if strict else []:
+            if (where, text) not in errors:
+                report.add(f"schema.{name}", Level.SHOULD, f"{name} does not match OpenAI's schema", where, "", text)
 
 
 def _envelope(ex: Exchange, report: Report) -> None:
@@ -134,7 +132,5 @@ def _envelope(ex: Exchange, report: Report) -> None:
         )
         return
     file = schema_file(Strictness.OPENAI, "ErrorResponse")
-    for message in validate_file(file, body, Strictness.OPENAI) if file else []:
-        report.add(
-            "error.envelope", Level.SHOULD, "the error envelope does not match OpenAI's Error", "body", "", message
-        )
+    for where, text in schema_errors(file, body, Strictness.OPENAI) if file else []:
+        report.add("error.envelope", Level.SHOULD, "the error envelope does not match OpenAI's Error", where, "", text)

@@ -1,4 +1,5 @@
-"""Collecting findings for one exchange, and keeping the list readable: no duplicates, a few of each kind."""
+"""Collecting findings for one exchange, and keeping the list readable: no duplicates, a few of each kind and a
+count of the rest."""
 
 from __future__ import annotations
 
@@ -40,16 +41,31 @@ class Report:
 
 
 def tidy(findings: Iterable[Finding], cap: int = MAX_PER_RULE) -> list[Finding]:
-    """Drop exact repeats and keep the first `cap` findings of each rule (a broken stream repeats itself)."""
+    """Drop exact repeats and list the first `cap` findings of each rule and level (a broken stream repeats
+    itself); the rest are not dropped silently: one more finding per rule says how many were elided."""
     out: list[Finding] = []
     seen: set[Finding] = set()
     per_rule: dict[tuple[str, Level], int] = {}
+    last: dict[tuple[str, Level], Finding] = {}
     for finding in findings:
         if finding in seen:
             continue
         seen.add(finding)
         key = (finding.rule, finding.level)
         per_rule[key] = per_rule.get(key, 0) + 1
+        last[key] = finding
         if per_rule[key] <= cap:
             out.append(finding)
+    for (rule, level), count in per_rule.items():
+        if count > cap:
+            elided = count - cap
+            out.append(
+                Finding(
+                    rule,
+                    level,
+                    f"{elided} more {rule} finding{'s' if elided != 1 else ''} like the above, not listed",
+                    last[(rule, level)].exchange,
+                    elided=elided,
+                )
+            )
     return out

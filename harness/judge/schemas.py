@@ -154,9 +154,20 @@ def endpoint_file(level: Strictness, method: str, path: str, status: int, conten
     return None
 
 
-def validate_file(file: str, instance: Any, level: Strictness) -> list[str]:
+def schema_errors(file: str, instance: Any, level: Strictness) -> list[tuple[str, str]]:
+    """(JSON path, what is wrong there) for every way `instance` breaks the file's schema at `level`, each union
+    resolved to the real cause (see `causes`)."""
     errors = sorted(validator(level, file).iter_errors(instance), key=lambda e: list(e.absolute_path))
-    return [describe(error) for error in errors]
+    out: list[tuple[str, str]] = []
+    for error in _prefer_type(errors):
+        for cause in causes(error):
+            if cause not in out:
+                out.append(cause)
+    return out
+
+
+def validate_file(file: str, instance: Any, level: Strictness) -> list[str]:
+    return [f"{where}: {text}" for where, text in schema_errors(file, instance, level)]
 
 
 def validate(name: str, instance: Any, level: Strictness) -> list[str]:
@@ -171,8 +182,12 @@ def _where(error: ValidationError) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
 
 
-def _wrong_tag(error: ValidationError) -> bool:
-    return bool(error.path) and error.path[-1] == "type" and error.validator in ("const", "enum")
+def _json(value: Any) -> str:
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _allowed(error: ValidationError) -> list[Any]:
@@ -180,22 +195,89 @@ def _allowed(error: ValidationError) -> list[Any]:
     return list(schema.get("enum", [])) or ([schema["const"]] if "const" in schema else [])
 
 
+def _branches(error: ValidationError) -> dict[Any, list[ValidationError]]:
+    """A union's errors grouped by the member (anyOf/oneOf index) they came from."""
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(next(iter(sub.relative_schema_path), None), []).append(sub)
+    return branches
+
+
+def _wrong_tags(error: ValidationError, at: list[Any]) -> list[Any] | None:
+    """The tags a union member allows when `error` says the instance at `at` is not that member because its
+    `type` differs (also through nested unions, where every member must say so); None when it says otherwise."""
+    if error.validator in ("const", "enum") and list(error.absolute_path) == [*at, "type"]:
+        return _allowed(error)
+    if error.validator in ("anyOf", "oneOf") and list(error.absolute_path) == at and error.context:
+        tags: list[Any] = []
+        for members in _branches(error).values():
+            found = next((t for t in (_wrong_tags(e, at) for e in members) if t is not None), None)
+            if found is None:
+                return None
+            tags += found
+        return tags
+    return None
+
+
+def _text(error: ValidationError) -> str:
+    """jsonschema's message, with the instance written as JSON (null, true) rather than as Python."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "type":
+        types = schema.get("type")
+        wanted = ", ".join(repr(t) for t in types) if isinstance(types, list) else repr(types)
+        return f"{_json(error.instance)} is not of type {wanted}"
+    if error.validator == "enum":
+        return f"{_json(error.instance)} is not one of {_json(schema.get('enum'))}"
+    if error.validator == "const":
+        return f"{_json(error.instance)} is not {_json(schema.get('const'))}"
+    return error.message[:240]
+
+
+def causes(error: ValidationError) -> list[tuple[str, str]]:
+    """The real cause of `error` as (path, text). For an anyOf/oneOf, the member is chosen by the discriminator
+    (members whose `type` const/enum rejects the instance's `type`, or whose JSON type does not fit, are ruled out;
+    of the rest, the one with the fewest errors) and every error inside it is reported, each followed down to its
+    deepest cause with its path, instead of "... is not valid under any of the given schemas" or a complaint from a
+    member the instance never meant to be."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [(_where(error), _text(error))]
+    at = list(error.absolute_path)
+    branches = {k: _prefer_type(v) for k, v in _branches(error).items()}
+    tags = {k: _wrong_tags_of(v, at) for k, v in branches.items()}
+    # Members the instance cannot have meant: another `type` tag, or another JSON type altogether (null, string).
+    kind = {k for k, v in branches.items() if any(e.validator == "type" and list(e.absolute_path) == at for e in v)}
+    meant = {k: v for k, v in branches.items() if tags[k] is None and k not in kind}
+    if not meant and any(t is not None for t in tags.values()):
+        allowed = sorted({str(t) for found in tags.values() for t in found or ()})
+        found = error.instance.get("type") if isinstance(error.instance, dict) else error.instance
+        return [(_where(error) + ".type", f"{_json(found)} is none of the types {', '.join(allowed)}"[:400])]
+    if not meant:
+        wanted = sorted({repr(t) for k in kind for e in branches[k] if e.validator == "type" for t in _types(e)})
+        return [(_where(error), f"{_json(error.instance)} is not of type {', '.join(wanted)}")]
+    closest = min(meant.values(), key=lambda members: (len(members), -max(len(e.absolute_path) for e in members)))
+    out: list[tuple[str, str]] = []
+    for sub in sorted(closest, key=lambda e: list(e.absolute_path)):
+        out += [cause for cause in causes(sub) if cause not in out]
+    return out
+
+
+def _prefer_type(errors: list[ValidationError]) -> list[ValidationError]:
+    """Where a value has the wrong JSON type, that is the cause: its enum or format errors at the same path go."""
+    typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    return [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in typed]
+
+
+def _wrong_tags_of(members: list[ValidationError], at: list[Any]) -> list[Any] | None:
+    return next((t for t in (_wrong_tags(e, at) for e in members) if t is not None), None)
+
+
+def _types(error: ValidationError) -> list[Any]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    types = schema.get("type")
+    return types if isinstance(types, list) else [types]
+
+
 def describe(error: ValidationError) -> str:
-    """`$.path: message`, and for a union the branch that came closest (the fewest errors), not all of them."""
-    best = error
-    while best.context:
-        branches: dict[Any, list[ValidationError]] = {}
-        for sub in best.context:
-            branches.setdefault(next(iter(sub.relative_schema_path)), []).append(sub)
-        # A branch whose `type` did not match is the wrong member of a tagged union, however few its errors.
-        tagged = {k: v for k, v in branches.items() if not any(_wrong_tag(e) for e in v)}
-        if not tagged and branches:
-            tags = sorted({str(t) for v in branches.values() for e in v if _wrong_tag(e) for t in _allowed(e)})
-            where = _where(best) + ".type"
-            found = best.instance.get("type") if isinstance(best.instance, dict) else best.instance
-            return f"{where}: {found!r} is none of the types {', '.join(tags)}"[:400]
-        closest = min((tagged or branches).values(), key=len)
-        best = max(closest, key=lambda e: len(e.absolute_path))
-        if len(closest) > 1:
-            break
-    return f"{_where(best)}: {best.message[:240]}"
+    """`$.path: message` for the first real cause of `error` (see `causes`)."""
+    where, text = causes(error)[0]
+    return f"{where}: {text}"

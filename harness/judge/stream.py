@@ -10,7 +10,7 @@ from typing import Any
 
 from harness.judge.items import ItemTracker
 from harness.judge.report import Report, level_of
-from harness.judge.schemas import event_file, overlay, validate_file
+from harness.judge.schemas import event_file, overlay, schema_errors
 from harness.model import Level, Strictness
 from harness.wire import SSEEvent, SSEParse
 
@@ -176,14 +176,18 @@ def _event_schema(e: SSEEvent, level: Strictness, report: Report) -> None:
             "stream.unknown_event", Level.SHOULD, "event type unknown to the specification", where, received=kind
         )
         return
-    messages = validate_file(file, e.payload, level)
-    for message in messages:
-        report.add("schema.event", Level.MUST, f"{kind} does not match its schema", where, received=message)
+    errors = schema_errors(file, e.payload, level)
+    for path, text in errors:
+        report.add("schema.event", Level.MUST, f"{kind} does not match its schema", f"{where} {path}", received=text)
     if level is Strictness.SDK:
         # What only OpenAI's stricter reading rejects still deserves a word, but the SDK copes with it.
         strict = event_file(Strictness.OPENAI, kind)
-        for message in validate_file(strict, e.payload, Strictness.OPENAI) if strict else []:
-            if message not in messages:
+        for path, text in schema_errors(strict, e.payload, Strictness.OPENAI) if strict else []:
+            if (path, text) not in errors:
                 report.add(
-                    "schema.event", Level.SHOULD, f"{kind} does not match OpenAI's schema", where, received=message
+                    "schema.event",
+                    Level.SHOULD,
+                    f"{kind} does not match OpenAI's schema",
+                    f"{where} {path}",
+                    received=text,
                 )

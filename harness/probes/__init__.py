@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from fnmatch import fnmatchcase
 
-from harness.model import Probe
+from harness.model import Probe, id_matches
 from harness.probes._registry import REGISTRY
 
 # Importing an area's module files its probes in REGISTRY.
@@ -31,9 +30,8 @@ assert len({p.id for p in CATALOGUE}) == len(CATALOGUE), "probe IDs must be uniq
 
 
 def matches(probe: Probe, pattern: str) -> bool:
-    if any(ch in pattern for ch in "*?["):
-        return fnmatchcase(probe.id, pattern)
-    return probe.id == pattern or probe.id.startswith(pattern.rstrip(".") + ".")
+    """An exact ID, a dotted prefix or a glob: the same matcher a targets file's `exclude` uses."""
+    return id_matches(probe.id, pattern)
 
 
 def select(patterns: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Probe]:

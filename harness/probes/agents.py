@@ -21,7 +21,7 @@ from agents.memory.openai_responses_compaction_session import (
 from pydantic import BaseModel
 
 from harness.context import ProbeContext, require
-from harness.model import Observed, ProbeSkip
+from harness.model import Observation, Observed, ProbeSkip
 from harness.probes._registry import E, R, probe
 
 WEATHER_ASK = "Call the tool get_weather with city=Paris"
@@ -38,7 +38,7 @@ def _output(result: object) -> str:
 
 
 @probe("agents.run", "Runner.run MUST complete and return the model's answer.", feature="agents")
-async def run(ctx: ProbeContext) -> Observed:
+async def run(ctx: ProbeContext) -> Observation:
     result = await Runner.run(ctx.agent(instructions="Be concise."), "Reply with exactly ok.")
     require(
         "ok" in _output(result).lower(), "Runner.run did not return the answer", expected="ok", received=_output(result)
@@ -47,7 +47,7 @@ async def run(ctx: ProbeContext) -> Observed:
 
 
 @probe("agents.run_streamed", "Runner.run_streamed MUST stream text and end with the final output.", feature="agents")
-async def run_streamed(ctx: ProbeContext) -> Observed:
+async def run_streamed(ctx: ProbeContext) -> Observation:
     result = Runner.run_streamed(ctx.agent(), "Reply with exactly streamed ok.")
     deltas = []
     async for event in result.stream_events():
@@ -68,7 +68,7 @@ async def run_streamed(ctx: ProbeContext) -> Observed:
     "A function-tool loop MUST run: the model calls the tool and answers from its result.",
     feature="agents",
 )
-async def tools_loop(ctx: ProbeContext) -> Observed:
+async def tools_loop(ctx: ProbeContext) -> Observation:
     result = await Runner.run(ctx.agent(tools=[get_weather]), WEATHER_ASK)
     calls = [i for i in result.new_items if i.type == "tool_call_item"]
     require(calls, "the model never called the tool", received=[i.type for i in result.new_items])
@@ -82,7 +82,7 @@ async def tools_loop(ctx: ProbeContext) -> Observed:
 
 
 @probe("agents.tools.loop_streamed", "A streamed function-tool loop MUST run to the final answer.", feature="agents")
-async def tools_loop_streamed(ctx: ProbeContext) -> Observed:
+async def tools_loop_streamed(ctx: ProbeContext) -> Observation:
     result = Runner.run_streamed(ctx.agent(tools=[get_weather]), WEATHER_ASK)
     kinds = [event.item.type async for event in result.stream_events() if event.type == "run_item_stream_event"]
     require(
@@ -95,7 +95,7 @@ async def tools_loop_streamed(ctx: ProbeContext) -> Observed:
 
 
 @probe("agents.handoff", "A handoff (a model tool call) MUST transfer the run to the other agent.", feature="agents")
-async def handoffs(ctx: ProbeContext) -> Observed:
+async def handoffs(ctx: ProbeContext) -> Observation:
     specialist = ctx.agent(name="Weather agent", instructions="You answer weather questions.")
     triage = ctx.agent(name="Triage agent", handoffs=[handoff(specialist)])
     result = await Runner.run(triage, "Call the tool transfer_to_weather_agent")
@@ -109,7 +109,7 @@ async def handoffs(ctx: ProbeContext) -> Observed:
 
 
 @probe("agents.as_tool", "An agent used as a tool MUST be called and its answer used.", feature="agents")
-async def as_tool(ctx: ProbeContext) -> Observed:
+async def as_tool(ctx: ProbeContext) -> Observation:
     specialist = ctx.agent(name="Specialist", instructions="Answer briefly.")
     tool = specialist.as_tool(tool_name="ask_specialist", tool_description="Ask the specialist.")
     orchestrator = ctx.agent(name="Orchestrator", tools=[tool])
@@ -125,7 +125,7 @@ async def as_tool(ctx: ProbeContext) -> Observed:
     "SQLiteSession history MUST carry across runs (the code word is remembered).",
     feature="agents",
 )
-async def session_sqlite(ctx: ProbeContext) -> Observed:
+async def session_sqlite(ctx: ProbeContext) -> Observation:
     session = SQLiteSession("conformance")
     agent = ctx.agent()
     await Runner.run(agent, "Remember the code word maple.", session=session)
@@ -143,7 +143,7 @@ async def session_sqlite(ctx: ProbeContext) -> Observed:
     native=E,
     chat=E,
 )
-async def session_conversations(ctx: ProbeContext) -> Observed:
+async def session_conversations(ctx: ProbeContext) -> Observation:
     session = OpenAIConversationsSession(openai_client=ctx.client)
     agent = ctx.agent()
     try:
@@ -166,7 +166,7 @@ async def session_conversations(ctx: ProbeContext) -> Observed:
     feature="state.previous_response_id",
     chat=E,
 )
-async def previous_response_id(ctx: ProbeContext) -> Observed:
+async def previous_response_id(ctx: ProbeContext) -> Observation:
     agent = ctx.agent()
     first = await Runner.run(agent, "Remember the code word thistle.")
     try:
@@ -195,7 +195,7 @@ class City(BaseModel):
     feature="structured.json_schema",
     chat=E,
 )
-async def structured_output(ctx: ProbeContext) -> Observed:
+async def structured_output(ctx: ProbeContext) -> Observation:
     agent = ctx.agent(output_type=AgentOutputSchema(City, strict_json_schema=True))
     try:
         result = await Runner.run(agent, "Describe Paris with its city name and population.")
@@ -213,7 +213,7 @@ async def structured_output(ctx: ProbeContext) -> Observed:
     native=E,
     chat=R,
 )
-async def hosted_tool(ctx: ProbeContext) -> Observed:
+async def hosted_tool(ctx: ProbeContext) -> Observation:
     agent = ctx.agent(tools=[WebSearchTool()])
     try:
         result = await Runner.run(agent, "Use the hosted tool web_search to find the weather in Paris.")
@@ -234,7 +234,7 @@ async def hosted_tool(ctx: ProbeContext) -> Observed:
     "A namespaced model id through MultiProvider(model_id pass-through) MUST reach the gateway unchanged and run.",
     feature="agents",
 )
-async def multiprovider(ctx: ProbeContext) -> Observed:
+async def multiprovider(ctx: ProbeContext) -> Observation:
     agent = Agent(name="Gateway assistant", model=ctx.model)
     result = await Runner.run(agent, "Reply with exactly ok.", run_config=ctx.run_config())
     require("ok" in _output(result).lower(), "the pass-through run did not answer", received=_output(result))
@@ -249,7 +249,7 @@ async def multiprovider(ctx: ProbeContext) -> Observed:
     native=E,
     chat=E,
 )
-async def compaction(ctx: ProbeContext) -> Observed:
+async def compaction(ctx: ProbeContext) -> Observation:
     if not is_openai_model_name(ctx.model):
         raise ProbeSkip("the SDK's compaction session only accepts OpenAI model names")
     session = OpenAIResponsesCompactionSession(

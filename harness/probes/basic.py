@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.context import ProbeContext, require
-from harness.model import Observed
+from harness.model import Observation, Observed
 from harness.probes._checks import assistant, require_completed, require_text, text_of, user
 from harness.probes._registry import probe
 
@@ -13,7 +13,7 @@ from harness.probes._registry import probe
     "A plain request MUST complete with the requested text and unique output item ids.",
     feature="basic",
 )
-async def text(ctx: ProbeContext) -> Observed:
+async def text(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model, instructions="Be concise.", input="Reply with exactly ok."
     )
@@ -30,7 +30,7 @@ async def text(ctx: ProbeContext) -> Observed:
     "History sent in `input` MUST reach the model (the code word is remembered).",
     feature="basic",
 )
-async def history(ctx: ProbeContext) -> Observed:
+async def history(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model,
         input=[
@@ -44,7 +44,7 @@ async def history(ctx: ProbeContext) -> Observed:
 
 
 @probe("responses.basic.instructions", "`instructions` MUST reach the model.", feature="basic")
-async def instructions(ctx: ProbeContext) -> Observed:
+async def instructions(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model,
         instructions="Remember the code word saffron.",
@@ -55,7 +55,7 @@ async def instructions(ctx: ProbeContext) -> Observed:
 
 
 @probe("responses.basic.usage", "Usage MUST be present and consistent: total = input + output tokens.", feature="basic")
-async def usage(ctx: ProbeContext) -> Observed:
+async def usage(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly ok.")
     u = response.usage
     require(u is not None, "the response carries no usage", expected="usage", received=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from harness.context import ProbeContext, require
-from harness.model import Observed, ProbeFailure
+from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._registry import E, probe
 
 
@@ -16,7 +16,7 @@ from harness.probes._registry import E, probe
     native=E,
     chat=E,
 )
-async def crud(ctx: ProbeContext) -> Observed:
+async def crud(ctx: ProbeContext) -> Observation:
     try:
         conv = await ctx.client.conversations.create(metadata={"probe": "crud"})
     except openai.APIStatusError as err:
@@ -42,7 +42,7 @@ async def crud(ctx: ProbeContext) -> Observed:
     native=E,
     chat=E,
 )
-async def items(ctx: ProbeContext) -> Observed:
+async def items(ctx: ProbeContext) -> Observation:
     try:
         conv = await ctx.client.conversations.create(items=[{"type": "message", "role": "user", "content": "one"}])
     except openai.APIStatusError as err:
@@ -87,7 +87,7 @@ async def items(ctx: ProbeContext) -> Observed:
     native=E,
     chat=E,
 )
-async def not_found(ctx: ProbeContext) -> Observed:
+async def not_found(ctx: ProbeContext) -> Observation:
     response = await ctx.http("GET", "/conversations/conv_doesnotexist000000000000")
     if response.status_code == 404:
         ctx.rejected(response, statuses=(404,))

@@ -7,7 +7,7 @@ from typing import Any
 import openai
 
 from harness.context import ProbeContext, require
-from harness.model import Observed, ProbeRun
+from harness.model import Observation, Observed, ProbeRun
 from harness.probes._registry import E, R, probe
 
 HOSTED: dict[str, tuple[dict[str, Any], str]] = {
@@ -24,7 +24,7 @@ HOSTED: dict[str, tuple[dict[str, Any], str]] = {
 def _hosted_probe(tool_type: str) -> ProbeRun:
     tool, item_type = HOSTED[tool_type]
 
-    async def run(ctx: ProbeContext) -> Observed:
+    async def run(ctx: ProbeContext) -> Observation:
         try:
             response = await ctx.client.responses.create(
                 model=ctx.model,

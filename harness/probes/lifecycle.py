@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from harness.context import ProbeContext, require
-from harness.model import Observed, ProbeFailure
+from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import assistant, user
 from harness.probes._registry import probe
 
@@ -15,7 +15,7 @@ from harness.probes._registry import probe
     "A stored response MUST be retrievable by id with the same output.",
     feature="lifecycle",
 )
-async def retrieve(ctx: ProbeContext) -> Observed:
+async def retrieve(ctx: ProbeContext) -> Observation:
     created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly stored.")
     fetched = await ctx.client.responses.retrieve(created.id)
     require(fetched.id == created.id, "retrieve returned another response", expected=created.id, received=fetched.id)
@@ -33,7 +33,7 @@ async def retrieve(ctx: ProbeContext) -> Observed:
     "input_items MUST list the request's items, honouring order, limit and after.",
     feature="lifecycle",
 )
-async def input_items(ctx: ProbeContext) -> Observed:
+async def input_items(ctx: ProbeContext) -> Observation:
     sent = ["first item", "second item", "Reply with exactly listed."]
     created = await ctx.client.responses.create(
         model=ctx.model, input=[user(sent[0]), assistant(sent[1]), user(sent[2])]
@@ -64,7 +64,7 @@ async def input_items(ctx: ProbeContext) -> Observed:
 
 
 @probe("responses.lifecycle.delete", "A deleted response MUST then be a 404.", feature="lifecycle")
-async def delete(ctx: ProbeContext) -> Observed:
+async def delete(ctx: ProbeContext) -> Observation:
     created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly deleted.")
     await ctx.client.responses.delete(created.id)
     try:
@@ -77,7 +77,7 @@ async def delete(ctx: ProbeContext) -> Observed:
 @probe(
     "responses.lifecycle.store_false", "A `store: false` response MUST NOT be retrievable (404).", feature="lifecycle"
 )
-async def store_false(ctx: ProbeContext) -> Observed:
+async def store_false(ctx: ProbeContext) -> Observation:
     created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly ephemeral.", store=False)
     try:
         await ctx.client.responses.retrieve(created.id)

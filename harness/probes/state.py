@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from harness.context import ProbeContext, require
-from harness.model import Observed, ProbeFailure
+from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import text_of
 from harness.probes._registry import E, R, probe
 
@@ -19,7 +19,7 @@ QUESTION = "What is the code word? Answer with the word only."
     feature="state.previous_response_id",
     chat=E,
 )
-async def previous_response_id(ctx: ProbeContext) -> Observed:
+async def previous_response_id(ctx: ProbeContext) -> Observation:
     first = await ctx.client.responses.create(model=ctx.model, input="Remember the code word juniper.")
     try:
         second = await ctx.client.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id)
@@ -43,7 +43,7 @@ async def previous_response_id(ctx: ProbeContext) -> Observed:
     native=E,
     chat=E,
 )
-async def conversation(ctx: ProbeContext) -> Observed:
+async def conversation(ctx: ProbeContext) -> Observation:
     try:
         conv = await ctx.client.conversations.create(
             items=[{"type": "message", "role": "user", "content": "Remember the code word lantern."}]
@@ -80,7 +80,7 @@ async def conversation(ctx: ProbeContext) -> Observed:
     native=E,
     chat=R,
 )
-async def unknown_items(ctx: ProbeContext) -> Observed:
+async def unknown_items(ctx: ProbeContext) -> Observation:
     try:
         response = await ctx.client.responses.create(
             model=ctx.model,
@@ -114,7 +114,7 @@ async def unknown_items(ctx: ProbeContext) -> Observed:
     native=R,
     chat=R,
 )
-async def previous_unknown(ctx: ProbeContext) -> Observed:
+async def previous_unknown(ctx: ProbeContext) -> Observation:
     try:
         response = await ctx.client.responses.create(
             model=ctx.model, input=QUESTION, previous_response_id="resp_doesnotexist0000000000000000"
@@ -135,7 +135,7 @@ async def previous_unknown(ctx: ProbeContext) -> Observed:
     native=R,
     chat=R,
 )
-async def previous_not_stored(ctx: ProbeContext) -> Observed:
+async def previous_not_stored(ctx: ProbeContext) -> Observation:
     first = await ctx.client.responses.create(model=ctx.model, input="Remember the code word basil.", store=False)
     try:
         response = await ctx.client.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.context import ProbeContext, require
-from harness.model import Level, Observed
+from harness.model import Level, Observation, Observed
 from harness.probes._registry import probe
 
 PROMPT = "Reply with exactly The quick brown fox jumps over the lazy dog."
@@ -22,7 +22,7 @@ async def _events(ctx: ProbeContext, **extra: Any) -> list[Any]:
     "with one response id and the whole output in response.completed.",
     feature="stream",
 )
-async def lifecycle(ctx: ProbeContext) -> Observed:
+async def lifecycle(ctx: ProbeContext) -> Observation:
     events = await _events(ctx)
     types = [e.type for e in events]
     require(
@@ -52,7 +52,7 @@ async def lifecycle(ctx: ProbeContext) -> Observed:
     "Text deltas MUST concatenate to output_text.done and to the completed response's text.",
     feature="stream",
 )
-async def text(ctx: ProbeContext) -> Observed:
+async def text(ctx: ProbeContext) -> Observation:
     events = await _events(ctx)
     deltas = "".join(e.delta for e in events if e.type == "response.output_text.delta")
     done = [e.text for e in events if e.type == "response.output_text.done"]
@@ -70,7 +70,7 @@ async def text(ctx: ProbeContext) -> Observed:
     feature="stream",
     level=Level.SHOULD,
 )
-async def sequence(ctx: ProbeContext) -> Observed:
+async def sequence(ctx: ProbeContext) -> Observation:
     events = await _events(ctx)
     numbers = [getattr(e, "sequence_number", None) for e in events]
     require(

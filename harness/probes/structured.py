@@ -9,7 +9,7 @@ import jsonschema
 import openai
 
 from harness.context import ProbeContext, require
-from harness.model import Observed, ProbeFailure
+from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import text_of
 from harness.probes._registry import E, probe
 
@@ -28,7 +28,7 @@ CITY_SCHEMA: dict[str, Any] = {
     feature="structured.json_schema",
     chat=E,
 )
-async def json_schema(ctx: ProbeContext) -> Observed:
+async def json_schema(ctx: ProbeContext) -> Observation:
     try:
         response = await ctx.client.responses.create(
             model=ctx.model,
@@ -59,7 +59,7 @@ async def json_schema(ctx: ProbeContext) -> Observed:
     feature="structured.verbosity",
     chat=E,
 )
-async def verbosity(ctx: ProbeContext) -> Observed:
+async def verbosity(ctx: ProbeContext) -> Observation:
     try:
         response = await ctx.client.responses.create(
             model=ctx.model, input="What is your verbosity?", text={"verbosity": "low"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from harness.context import ProbeContext, require
-from harness.model import Observed
+from harness.model import Observation, Observed
 from harness.probes._checks import assistant, text_of, user
 from harness.probes._registry import E, probe
 
@@ -17,7 +17,7 @@ from harness.probes._registry import E, probe
     native=E,
     chat=E,
 )
-async def count(ctx: ProbeContext) -> Observed:
+async def count(ctx: ProbeContext) -> Observation:
     try:
         short = await ctx.client.responses.input_tokens.count(model=ctx.model, input="Hello there.")
         long = await ctx.client.responses.input_tokens.count(
@@ -48,7 +48,7 @@ async def count(ctx: ProbeContext) -> Observed:
     native=E,
     chat=E,
 )
-async def compact(ctx: ProbeContext) -> Observed:
+async def compact(ctx: ProbeContext) -> Observation:
     history = [user("Remember the code word walnut."), assistant("Noted.")]
     try:
         compacted = await ctx.client.responses.compact(model=ctx.model, input=history)

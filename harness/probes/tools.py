@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.context import ProbeContext, require
-from harness.model import Level, Observed
+from harness.model import Level, Observation, Observed
 from harness.probes._checks import (
     TIME_TOOL,
     WEATHER_SCHEMA,
@@ -22,7 +22,7 @@ ASK = "Call the tool get_weather with city=Paris"
     "A forced tool_choice MUST yield a function call whose arguments match the tool's schema, with a call_id.",
     feature="tools",
 )
-async def forced(ctx: ProbeContext) -> Observed:
+async def forced(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model, input=ASK, tools=[WEATHER_TOOL], tool_choice={"type": "function", "name": "get_weather"}
     )
@@ -43,7 +43,7 @@ async def forced(ctx: ProbeContext) -> Observed:
 @probe(
     "responses.tools.roundtrip", "A function_call_output MUST reach the model, which answers from it.", feature="tools"
 )
-async def roundtrip(ctx: ProbeContext) -> Observed:
+async def roundtrip(ctx: ProbeContext) -> Observation:
     first = await ctx.client.responses.create(
         model=ctx.model, input=ASK, tools=[WEATHER_TOOL], tool_choice={"type": "function", "name": "get_weather"}
     )
@@ -68,7 +68,7 @@ async def roundtrip(ctx: ProbeContext) -> Observed:
     "Streamed function_call_arguments deltas MUST concatenate to the call's arguments.",
     feature="tools",
 )
-async def streamed(ctx: ProbeContext) -> Observed:
+async def streamed(ctx: ProbeContext) -> Observation:
     stream = await ctx.client.responses.create(
         model=ctx.model,
         input=ASK,
@@ -98,7 +98,7 @@ async def streamed(ctx: ProbeContext) -> Observed:
     feature="tools.parallel",
     level=Level.SHOULD,
 )
-async def parallel(ctx: ProbeContext) -> Observed:
+async def parallel(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model,
         input="Call the tools get_weather and get_time with city=Paris",

@@ -1,4 +1,5 @@
-"""The console: one line per result as it arrives, then a summary table."""
+"""The console: a header saying what was assumed, one line per result as it arrives, then the common causes, a
+summary table and a summary line."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from harness.model import Outcome, Verdict
+from harness.model import Level, Outcome, Verdict
+from harness.reports.causes import common_causes
 from harness.reports.summary import summary
+from harness.targets import Target
 
 MARK = {
     Outcome.PASS: "PASS",
@@ -16,38 +19,89 @@ MARK = {
     Outcome.FAIL: "FAIL",
     Outcome.SKIP: "SKIP",
 }
+MARK_WIDTH = max(map(len, MARK.values()))
+# (column heading, summary key)
+COLUMNS = (
+    ("pass", "pass"),
+    ("rejected", "pass-rejected"),
+    ("non-strict", "non-strict"),
+    ("fail", "fail"),
+    ("skip", "skip"),
+)
+
+
+def print_header(targets: Sequence[Target], stream: TextIO | None = None) -> None:
+    """What each target is, and what was assumed about it where nothing was said."""
+    stream = stream or sys.stdout
+    width = max((len(t.name) for t in targets), default=0)
+    for t in targets:
+        assumed = f" (assuming --expect {t.profile.value}: none given)" if t.profile_assumed else ""
+        print(f"{t.name:<{width}}  {t.model} at {t.base_url}, profile {t.profile.value}{assumed}", file=stream)
+
+
+def _wants_label(verdict: Verdict) -> bool:
+    return verdict.outcome is not Outcome.PASS or bool(verdict.findings)
 
 
 class Progress:
-    def __init__(self, total: int, stream: TextIO = sys.stdout, quiet: bool = False) -> None:
-        self.total, self.done, self.stream, self.quiet = total, 0, stream, quiet
+    """One line per verdict: `[  12/50] FAIL  target  probe  works · 3 wire deviations`, its columns as wide as the
+    longest target name and probe ID of the run."""
+
+    def __init__(
+        self,
+        total: int,
+        stream: TextIO | None = None,
+        quiet: bool = False,
+        *,
+        targets: Sequence[str] = (),
+        probes: Sequence[str] = (),
+    ) -> None:
+        self.total, self.done, self._stream, self.quiet = total, 0, stream, quiet
+        self.target_width = max((len(t) for t in targets), default=20)
+        self.probe_width = max((len(p) for p in probes), default=40)
 
     def __call__(self, verdict: Verdict) -> None:
         self.done += 1
         if self.quiet and verdict.outcome is not Outcome.FAIL:
             return
-        line = f"[{self.done:>4}/{self.total}] {MARK[verdict.outcome]:<13} {verdict.target:<28} {verdict.probe}"
+        counter = f"[{self.done:>{len(str(self.total))}}/{self.total}]"
+        line = f"{counter} {MARK[verdict.outcome]:<{MARK_WIDTH}} {verdict.target:<{self.target_width}} "
+        line += f"{verdict.probe:<{self.probe_width}}"
+        line += f"  {verdict.label}" if _wants_label(verdict) else ""
+        line = line.rstrip()
+        indent = " " * (len(counter) + 1 + MARK_WIDTH + 1)
         if verdict.outcome in (Outcome.FAIL, Outcome.NON_STRICT, Outcome.SKIP) and verdict.message:
-            line += f"\n{'':>20}{verdict.message}"
+            line += f"\n{indent}{verdict.message}"
             if verdict.expected or verdict.received:
-                line += f"\n{'':>20}expected: {verdict.expected[:150]}\n{'':>20}received: {verdict.received[:150]}"
-        print(line, file=self.stream, flush=True)
+                line += f"\n{indent}expected: {verdict.expected[:150]}\n{indent}received: {verdict.received[:150]}"
+        print(line, file=self._stream or sys.stdout, flush=True)
 
 
-def print_summary(verdicts: Sequence[Verdict], stream: TextIO = sys.stdout) -> None:
+def summary_line(verdicts: Sequence[Verdict]) -> str:
     counts = summary(verdicts)
+    must = sum(f.count for v in verdicts for f in v.findings if f.level is Level.MUST)
+    should = sum(v.should_deviations for v in verdicts)
+    return (
+        f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
+        f"({counts['pass-rejected']} rejected cleanly, {counts['non-strict']} non-strict); "
+        f"wire findings: {must} MUST, {should} SHOULD"
+    )
+
+
+def print_summary(verdicts: Sequence[Verdict], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
     targets = list(dict.fromkeys(v.target for v in verdicts))
     print("", file=stream)
-    print(f"{'target':<30}{'pass':>6}{'rejected':>10}{'non-strict':>12}{'fail':>6}{'skip':>6}", file=stream)
+    causes = common_causes(verdicts)
+    if causes:
+        print("common causes:", file=stream)
+        for cause in causes:
+            print(f"  {cause.target}: {cause.summary}", file=stream)
+        print("", file=stream)
+    width = max([len("target"), *(len(t) for t in targets)]) + 2
+    header = f"{'target':<{width}}" + "".join(f"{name:>{len(name) + 2}}" for name, _ in COLUMNS)
+    print(header, file=stream)
     for target in targets:
-        mine = [v for v in verdicts if v.target == target]
-        c = summary(mine)
-        print(
-            f"{target:<30}{c['pass']:>6}{c['pass-rejected']:>10}{c['non-strict']:>12}{c['fail']:>6}{c['skip']:>6}",
-            file=stream,
-        )
-    print(
-        f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
-        f"({counts['pass-rejected']} rejected cleanly, {counts['non-strict']} non-strict)",
-        file=stream,
-    )
+        c = summary([v for v in verdicts if v.target == target])
+        print(f"{target:<{width}}" + "".join(f"{c[key]:>{len(name) + 2}}" for name, key in COLUMNS), file=stream)
+    print(summary_line(verdicts), file=stream)

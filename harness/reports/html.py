@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.model import Outcome, Verdict
-from harness.reports.matrix import SYMBOL
+from harness.reports.causes import common_causes
+from harness.reports.matrix import cell_text
 from harness.wire import load_exchanges
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;
@@ -40,7 +41,7 @@ def render_html(verdicts: Sequence[Verdict]) -> str:
                 tds.append("<td></td>")
                 continue
             anchor = f"#{e(target)}--{e(probe_id)}" if verdict.outcome in (Outcome.FAIL, Outcome.NON_STRICT) else ""
-            label = e(SYMBOL[verdict.outcome])
+            label = e(cell_text(verdict))
             body = f'<a href="{anchor}">{label}</a>' if anchor else label
             tds.append(f'<td class="{verdict.outcome.value}">{body}</td>')
         rows.append(f"<tr><th><code>{e(probe_id)}</code></th>{''.join(tds)}</tr>")
@@ -49,21 +50,29 @@ def render_html(verdicts: Sequence[Verdict]) -> str:
         if verdict.outcome not in (Outcome.FAIL, Outcome.NON_STRICT):
             continue
         findings = "".join(
-            f"<li>{e(f.level.value)} {e(f.rule)}: {e(f.message)} {e(f.where)} {e(f.received)}</li>"
+            f"<li>{e(f.level.value)} {e(f.rule)}: {e(f.message)}"
+            + (f" <b>at</b> <code>{e(f.where)}</code>" if f.where else "")
+            + (f" <b>expected</b> {e(f.expected)}" if f.expected else "")
+            + (f" <b>received</b> {e(f.received)}" if f.received else "")
+            + "</li>"
             for f in verdict.findings
         )
         details.append(
             f'<section id="{e(verdict.target)}--{e(verdict.probe)}"><h3>{e(verdict.target)} · '
             f"<code>{e(verdict.probe)}</code> · {e(verdict.outcome.value)}</h3>"
-            f"<p><b>Requirement:</b> {e(verdict.requirement)}</p><p><b>Message:</b> {e(verdict.message)}</p>"
+            f"<p><b>Requirement:</b> {e(verdict.requirement)}</p>"
+            f"<p><b>Behaviour:</b> {e(verdict.behaviour.value)} · <b>wire deviations:</b> {verdict.deviations}</p>"
+            f"<p><b>Message:</b> {e(verdict.message)}</p>"
             f"<p><b>Expected:</b> {e(verdict.expected)}<br><b>Received:</b> {e(verdict.received)}<br>"
             f"<b>Where:</b> {e(verdict.where)}<br><b>Cassette:</b> {e(verdict.cassette)}</p><ul>{findings}</ul>"
             f"<details><summary>wire log</summary><pre>{e(_wire_log(verdict.cassette))}</pre></details></section>"
         )
     header = "".join(f"<th>{e(t)}</th>" for t in targets)
+    causes = "".join(f"<li><b>{e(c.target)}</b>: {e(c.summary)}</li>" for c in common_causes(verdicts))
+    causes = f'<section id="common-causes"><h2>Common causes</h2><ul>{causes}</ul></section>' if causes else ""
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>gateway-conformance report</title>"
-        f"<style>{STYLE}</style></head><body><h1>gateway-conformance report</h1><table><tr><th>probe</th>"
+        f"<style>{STYLE}</style></head><body><h1>gateway-conformance report</h1>{causes}<table><tr><th>probe</th>"
         f"{header}</tr>{''.join(rows)}</table><h2>Failures</h2>{''.join(details) or '<p>none</p>'}</body></html>"
     )
 

@@ -31,6 +31,8 @@ def write_junit(verdicts: Sequence[Verdict], path: Path) -> Path:
                 f"{k}: {v}"
                 for k, v in (
                     ("requirement", verdict.requirement),
+                    ("behaviour", verdict.behaviour.value),
+                    ("wire deviations", str(verdict.deviations)),
                     ("expected", verdict.expected),
                     ("received", verdict.received),
                     ("where", verdict.where),
@@ -39,11 +41,14 @@ def write_junit(verdicts: Sequence[Verdict], path: Path) -> Path:
                 if v
             )
             if verdict.outcome is Outcome.FAIL:
-                ET.SubElement(case, "failure", message=verdict.message).text = detail
+                message = f"{verdict.label}: {verdict.message}" if verdict.message else verdict.label
+                ET.SubElement(case, "failure", message=message).text = detail + "".join(
+                    f"\n{f.level.value} {f.rule}: {f.message} {f.where} {f.received}".rstrip() for f in verdict.findings
+                )
             elif verdict.outcome is Outcome.SKIP:
                 ET.SubElement(case, "skipped", message=verdict.message)
             elif verdict.outcome is not Outcome.PASS:
-                ET.SubElement(case, "system-out").text = f"{verdict.outcome.value}: {verdict.message}"
+                ET.SubElement(case, "system-out").text = f"{verdict.outcome.value} ({verdict.label}): {verdict.message}"
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path

@@ -1,4 +1,4 @@
-"""report.json, the shields.io badge, and the exit code (0 iff no MUST probe failed)."""
+"""report.json, the shields.io badge, and the exit code (see EXIT_CODES)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from harness.model import Level, Outcome, Verdict
+from harness.reports.causes import common_causes
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+EXIT_CODES = {
+    EXIT_OK: "no MUST requirement failed, and at least one probe ran",
+    EXIT_FAIL: "a MUST requirement failed: a MUST probe's own check, a MUST wire rule on any probe's exchanges, "
+    "or (under --replay) a probe whose cassette is missing",
+    EXIT_USAGE: "usage error: bad arguments, no probe matches, an unreadable targets file",
+    EXIT_NOTHING: "nothing was checked: every probe was skipped (or none ran)",
+}
 
 
 def summary(verdicts: Sequence[Verdict]) -> dict[str, int]:
@@ -28,6 +38,8 @@ def result(verdict: Verdict) -> dict[str, Any]:
         "probe": verdict.probe,
         "level": verdict.level.value,
         "outcome": verdict.outcome.value,
+        "behaviour": verdict.behaviour.value,
+        "label": verdict.label,
         "duration_ms": verdict.duration_ms,
         "message": verdict.message,
         "requirement": verdict.requirement,
@@ -35,13 +47,20 @@ def result(verdict: Verdict) -> dict[str, Any]:
         "received": verdict.received,
         "where": verdict.where,
         "cassette": verdict.cassette,
+        "rejection": asdict(verdict.rejection) if verdict.rejection else None,
+        # Every finding the judge made: MAX_PER_RULE of each rule listed, the rest as one entry with `elided`: N.
         "findings": [{**asdict(f), "level": f.level.value} for f in verdict.findings],
+        "deviations": {"total": verdict.deviations, "should": verdict.should_deviations},
         **({"expectation": verdict.extra["expectation"]} if "expectation" in verdict.extra else {}),
     }
 
 
 def write_json(verdicts: Sequence[Verdict], path: Path) -> Path:
-    body = {"summary": summary(verdicts), "results": [result(v) for v in verdicts]}
+    body = {
+        "summary": summary(verdicts),
+        "common_causes": [c.as_json() for c in common_causes(verdicts)],
+        "results": [result(v) for v in verdicts],
+    }
     path.write_text(json.dumps(body, indent=2) + "\n")
     return path
 
@@ -51,7 +70,12 @@ def must_failures(verdicts: Sequence[Verdict]) -> list[Verdict]:
 
 
 def exit_code(verdicts: Sequence[Verdict]) -> int:
-    return 1 if must_failures(verdicts) else 0
+    """1 if any verdict failed (only a MUST requirement makes a `fail`), else 3 if nothing ran, else 0."""
+    if any(v.outcome is Outcome.FAIL for v in verdicts):
+        return EXIT_FAIL
+    if all(v.outcome is Outcome.SKIP for v in verdicts):
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def write_badge(verdicts: Sequence[Verdict], path: Path) -> Path:

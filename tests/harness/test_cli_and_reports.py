@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from html import escape
 from pathlib import Path
 
 import pytest
 
 from harness.cli import main
-from harness.model import Expect, Level, Outcome, Profile, Verdict
+from harness.model import Behaviour, Expect, Finding, Level, Outcome, Profile, Rejection, Verdict
 from harness.probes import CATALOGUE, select
 from harness.reports import exit_code, write_all
-from harness.targets import load_targets
+from harness.reports.console import Progress, print_header, print_summary
+from harness.targets import Target, load_targets
 
 
 def test_list_shows_every_probe_with_its_requirement(capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,10 +43,32 @@ def _verdicts() -> list[Verdict]:
             requirement="never dropped",
             expected="a file_search_call",
             received="[message]",
+            behaviour=Behaviour.BROKEN,
         ),
-        Verdict("t2", "responses.stream.sequence", Level.SHOULD, Outcome.NON_STRICT, message="gap"),
-        Verdict("t2", "agents.compaction", Level.MUST, Outcome.SKIP, message="not an OpenAI model"),
-        Verdict("t2", "responses.hosted.file_search", Level.MUST, Outcome.PASS_REJECTED),
+        Verdict(
+            "t2",
+            "responses.stream.sequence",
+            Level.SHOULD,
+            Outcome.NON_STRICT,
+            message="gap",
+            behaviour=Behaviour.BROKEN,
+        ),
+        Verdict(
+            "t2",
+            "agents.compaction",
+            Level.MUST,
+            Outcome.SKIP,
+            message="not an OpenAI model",
+            behaviour=Behaviour.SKIPPED,
+        ),
+        Verdict(
+            "t2",
+            "responses.hosted.file_search",
+            Level.MUST,
+            Outcome.PASS_REJECTED,
+            behaviour=Behaviour.REJECTED,
+            rejection=Rejection(400, "file_search is not supported", "invalid_request_error", "unsupported", "tools"),
+        ),
     ]
 
 
@@ -52,12 +76,17 @@ def test_reports_have_their_documented_shapes(tmp_path: Path) -> None:
     write_all(_verdicts(), tmp_path, matrix_out=tmp_path / "docs" / "matrix.md")
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["summary"] == {"pass": 1, "pass-rejected": 1, "non-strict": 1, "fail": 1, "skip": 1, "total": 5}
-    assert {"target", "probe", "level", "outcome", "duration_ms", "message"} <= set(report["results"][0])
+    assert {"target", "probe", "level", "outcome", "behaviour", "duration_ms", "message", "findings"} <= set(
+        report["results"][0]
+    )
+    assert report["common_causes"] == []
+    rejected = report["results"][-1]
+    assert rejected["behaviour"] == "rejected" and rejected["rejection"]["code"] == "unsupported"
     suites = ET.parse(tmp_path / "junit.xml").getroot().findall("testsuite")
     assert [s.get("name") for s in suites] == ["t1", "t2"] and suites[0].get("failures") == "1"
     assert suites[0].find("testcase[@name='responses.hosted.file_search']/failure") is not None
     matrix = (tmp_path / "matrix.md").read_text()
-    assert "| `responses.hosted.file_search` | MUST | ❌ fail | 🚫 rejected cleanly |" in matrix
+    assert "| `responses.hosted.file_search` | MUST | ❌ fail (broken) | 🚫 rejected cleanly |" in matrix
     assert (tmp_path / "docs" / "matrix.md").read_text() == matrix
     badge = json.loads((tmp_path / "badge.json").read_text())
     assert badge["schemaVersion"] == 1 and badge["message"] == "2/3 MUST"
@@ -65,10 +94,117 @@ def test_reports_have_their_documented_shapes(tmp_path: Path) -> None:
     assert "never dropped" in html and "<script" not in html
 
 
-def test_exit_code_is_zero_iff_no_must_probe_failed() -> None:
+def test_exit_code_is_one_on_a_failure_and_three_when_nothing_ran() -> None:
     verdicts = _verdicts()
     assert exit_code(verdicts) == 1
     assert exit_code([v for v in verdicts if v.outcome is not Outcome.FAIL]) == 0
+    assert exit_code([v for v in verdicts if v.outcome is Outcome.SKIP]) == 3
+    assert exit_code([]) == 3
+
+
+def _deviating() -> Verdict:
+    """A probe whose feature works, failed only by the wire judge: two MUST findings listed and one elided."""
+    findings = [
+        Finding("schema.Response", Level.MUST, "Response does not match", 0, "$.output[1].action.sources", "", "null"),
+        Finding("schema.Response", Level.MUST, "Response does not match", 0, "$.output[0].content[0]", "", "logprobs"),
+        Finding("schema.Response", Level.MUST, "1 more schema.Response finding like the above", 0, elided=1),
+    ]
+    return Verdict(
+        "t1", "agents.run", Level.MUST, Outcome.FAIL, message="wire: Response does not match", findings=findings
+    )
+
+
+def test_a_working_feature_with_wire_deviations_reads_works_in_every_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    verdict = _deviating()
+    assert verdict.label == "works · 3 wire deviations"
+    Progress(1, targets=["t1"], probes=["agents.run"])(verdict)
+    assert "works · 3 wire deviations" in capsys.readouterr().out
+    write_all([verdict], tmp_path)
+    assert "| `agents.run` | MUST | ❌ fail (works · 3 wire deviations) |" in (tmp_path / "matrix.md").read_text()
+    assert "works · 3 wire deviations" in (tmp_path / "report.html").read_text()
+    failure = ET.parse(tmp_path / "junit.xml").getroot().find(".//failure")
+    assert failure is not None and failure.get("message", "").startswith("works · 3 wire deviations: wire:")
+    (result,) = json.loads((tmp_path / "report.json").read_text())["results"]
+    assert result["behaviour"] == "works" and result["outcome"] == "fail"
+    assert [f["elided"] for f in result["findings"]] == [0, 0, 1]
+    assert result["deviations"] == {"total": 3, "should": 0}
+
+
+def _same_cause(n: int, target: str = "anthropic") -> list[Verdict]:
+    body = '{"error": {"message": "createModelResponse is not supported by anthropic (request req_%s)", "type": "x"}}'
+    return [
+        Verdict(
+            target,
+            f"responses.p{i}",
+            Level.MUST,
+            Outcome.FAIL,
+            message="unexpected HTTP 500 from the gateway",
+            received=f"HTTP 500 {body % ('0123456789abcdef' + str(i) * 4)}",
+            behaviour=Behaviour.BROKEN,
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_common_cause_is_said_once_at_the_top_of_every_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    others = [Verdict("anthropic", f"agents.p{i}", Level.MUST, Outcome.PASS) for i in range(20)]
+    verdicts = _same_cause(6) + others + _same_cause(1, "native") + [Verdict("native", "x", Level.MUST, Outcome.PASS)]
+    text = "6 probes: HTTP 500 'createModelResponse is not supported by anthropic (request <id>)'"
+    write_all(verdicts, tmp_path)
+    (cause,) = json.loads((tmp_path / "report.json").read_text())["common_causes"]
+    assert cause["summary"] == text and cause["target"] == "anthropic" and len(cause["probes"]) == 6
+    matrix = (tmp_path / "matrix.md").read_text()
+    assert matrix.count(text) == 1 and matrix.index(text) < matrix.index("## responses")
+    html = (tmp_path / "report.html").read_text()
+    assert html.count(escape(text)) == 1 and html.index("common-causes") < html.index("<table")
+    print_summary(verdicts)
+    out = capsys.readouterr().out
+    assert out.count(text) == 1 and out.index(text) < out.index("target")
+    # Fewer than five, but half of what ran on the target, is common too; one alone is not.
+    assert json.loads((write_all(_same_cause(2) + others[:2], tmp_path)[0]).read_text())["common_causes"]
+    assert not json.loads((write_all(_same_cause(4) + others, tmp_path)[0]).read_text())["common_causes"]
+
+
+def test_console_columns_stay_aligned_and_should_findings_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
+    long_name = "a-gateway-with-a-very-long-route-name/claude-sonnet-4-20250514"
+    should = Finding("stream.unknown_event", Level.SHOULD, "unknown event", 0)
+    verdicts = [
+        Verdict("short", "responses.basic.text", Level.MUST, Outcome.PASS),
+        Verdict(long_name, "responses.basic.text", Level.MUST, Outcome.NON_STRICT, findings=[should, should]),
+        Verdict(long_name, "agents.run", Level.MUST, Outcome.PASS),
+    ]
+    progress = Progress(3, targets=["short", long_name], probes=["responses.basic.text", "agents.run"])
+    for verdict in verdicts:
+        progress(verdict)
+    print_summary(verdicts)
+    lines = capsys.readouterr().out.splitlines()
+    probe_columns = {line.index(v.probe) for line, v in zip(lines[:3], verdicts, strict=True)}
+    assert len(probe_columns) == 1
+    table = [line for line in lines if line.startswith(("target", "short", long_name))]
+    assert len(table) == 3 and len({len(line) for line in table}) == 1
+    assert lines[-1].endswith("wire findings: 0 MUST, 2 SHOULD")
+
+
+def test_the_header_says_which_profile_was_assumed(capsys: pytest.CaptureFixture[str]) -> None:
+    given = Target("given", "http://x/v1", "m", Profile.CHAT_TRANSLATED)
+    assumed = Target("assumed-route", "http://x/v1", "m", Profile.NATIVE, profile_assumed=True)
+    print_header([given, assumed])
+    out = capsys.readouterr().out.splitlines()
+    assert "assuming --expect native" in out[1] and "assuming" not in out[0]
+    (from_file,) = load_targets({"targets": [{"name": "gw", "base_url": "http://x/v1", "model": "m"}]})
+    assert from_file.profile_assumed
+
+
+def test_help_states_the_expect_default_and_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["probe", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: native" in text and "--allow-missing" in text
+    assert "exit codes:" in text and "3 nothing was checked" in text
 
 
 def test_targets_file_expands_models_and_applies_overrides() -> None:
@@ -82,7 +218,7 @@ def test_targets_file_expands_models_and_applies_overrides() -> None:
                     "profile": "chat-translated",
                     "models": ["a/one", "b/two"],
                     "features": {"hosted.file_search": "either"},
-                    "exclude": ["transport"],
+                    "exclude": ["transport", "responses.*.text", "errors.auth.*"],
                 }
             ],
         }
@@ -93,7 +229,10 @@ def test_targets_file_expands_models_and_applies_overrides() -> None:
     hosted = {p.id: target.expectation(p) for p in select(["responses.hosted"])}
     assert hosted["responses.hosted.file_search"] is Expect.EITHER
     assert hosted["responses.hosted.web_search"] is Expect.REJECTED
-    assert target.excluded(next(p for p in CATALOGUE if p.id == "transport.websocket"))
+    # `exclude` takes what --probe takes: IDs, dotted prefixes and globs.
+    excluded = {p.id for p in CATALOGUE if target.excluded(p)}
+    assert {"transport.websocket", "responses.basic.text", "responses.stream.text", "errors.auth.wrong_key"} <= excluded
+    assert excluded == {p.id for p in select(["transport", "responses.*.text", "errors.auth.*"])}
 
 
 def test_probe_against_a_closed_port_fails_with_a_clear_message(
@@ -117,3 +256,30 @@ def test_probe_against_a_closed_port_fails_with_a_clear_message(
     assert code == 1
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["results"][0]["message"] == "the gateway could not be reached or timed out"
+    assert report["results"][0]["behaviour"] == "broken"
+    assert "assuming --expect native" in capsys.readouterr().out
+
+
+def test_replay_over_an_empty_directory_fails_unless_missing_cassettes_are_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["probe", "--replay", "--cassette-dir", str(tmp_path / "empty"), "--probe", "responses.basic", "--quiet"]
+    assert main([*args, "--report-dir", str(tmp_path / "strict")]) == 1
+    results = json.loads((tmp_path / "strict" / "report.json").read_text())["results"]
+    assert results and {r["outcome"] for r in results} == {"fail"}
+    assert all(r["message"].startswith("no cassette at ") and r["message"].endswith("(replay)") for r in results)
+    # Allowed to be missing, they are skipped; a run in which everything was skipped still is not a pass.
+    assert main([*args, "--allow-missing", "--report-dir", str(tmp_path / "lenient")]) == 3
+    results = json.loads((tmp_path / "lenient" / "report.json").read_text())["results"]
+    assert {r["outcome"] for r in results} == {"skip"}
+    assert not (tmp_path / "empty").exists()
+
+
+def test_a_cause_is_read_from_a_rejection_or_an_error_body() -> None:
+    from harness.reports.causes import failure_key
+
+    rejected = Verdict("t", "p", Level.MUST, Outcome.FAIL, received="HTTP 400 'no model gpt-9' (code model_not_found)")
+    assert failure_key(rejected) == (400, "no model gpt-9")
+    raw = Verdict("t", "p", Level.MUST, Outcome.FAIL, received="HTTP 502 'upstream timed out after 60000 ms'")
+    assert failure_key(raw) == (502, "upstream timed out after <n> ms")
+    assert failure_key(Verdict("t", "p", Level.MUST, Outcome.PASS, received="HTTP 500 x")) is None

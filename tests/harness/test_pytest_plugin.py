@@ -1,23 +1,63 @@
-"""The pytest plugin turns the catalogue into test items against a gateway URL."""
+"""The pytest plugin turns the catalogue into test items against a gateway URL, and changes nothing without one."""
 
 from __future__ import annotations
 
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from harness.servers import serve_in_thread
-from harness.upstreams import create_app
 
 pytest_plugins = ["pytester"]
+RESPONSE: dict[str, Any] = json.loads(
+    (Path(__file__).parent.parent / "fixtures" / "provider-wire" / "openai" / "responses.json").read_text()
+)
+
+
+def _gateway() -> Starlette:
+    """A minimal gateway: OpenAI's own recorded response (saying "ok") for any keyed request, and a 401 whose error
+    envelope lacks `param` and `code` (a SHOULD of the wire) without a key."""
+
+    async def responses(request: Request) -> JSONResponse:
+        if not request.headers.get("authorization"):
+            return JSONResponse({"error": {"message": "missing key", "type": "invalid_request_error"}}, 401)
+        body = copy.deepcopy(RESPONSE)
+        body["output"][0]["content"][0]["text"] = "ok"
+        return JSONResponse(body)
+
+    return Starlette(routes=[Route("/v1/responses", responses, methods=["POST"])])
 
 
 def test_plugin_is_inert_without_a_gateway_url(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_own(): assert True")
+    pytester.makepyfile(
+        """
+        import logging
+
+        def test_own():
+            import harness.pytest_plugin
+            from agents.tracing import get_trace_provider
+
+            # Importing the plugin (pytest does, for every project that installs the package) set nothing.
+            assert get_trace_provider()._manual_disabled is None
+            assert logging.getLogger("openai.agents").level == logging.NOTSET
+        """
+    )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_plugin_runs_selected_probes_against_a_gateway(pytester: pytest.Pytester) -> None:
-    with serve_in_thread(create_app()) as running:
+def test_plugin_runs_probes_warns_on_non_strict_and_keeps_cassettes_in_pytest_s_tmp(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n")
+    with serve_in_thread(_gateway()) as running:
         result = pytester.runpytest_subprocess(
+            "-p",
+            "no:cacheprovider",
             "--gateway-url",
             running.url + "/v1",
             "--gateway-model",
@@ -25,10 +65,15 @@ def test_plugin_runs_selected_probes_against_a_gateway(pytester: pytest.Pytester
             "--gateway-key",
             "k",
             "--gateway-probe",
-            "responses.basic",
+            "responses.basic.text",
             "--gateway-probe",
-            "errors.request.unknown_model",
+            "errors.auth.missing_key",
+            "--gateway-probe",
+            "responses.hosted.web_search",
         )
-    # The emulator is a correct native target, but it is not a gateway: it answers any model name.
-    result.assert_outcomes(passed=4, failed=1)
-    result.stdout.fnmatch_lines(["*errors.request.unknown_model*"])
+    # The hosted tool was silently dropped (a fail); the 401 lacks param/code: non-strict, a warning, not an error.
+    result.assert_outcomes(passed=2, failed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*ProbeNonStrictWarning: errors.auth.missing_key: non-strict*"])
+    result.stdout.fnmatch_lines(["*responses.hosted.web_search*", "*broken: the web_search tool was silently*"])
+    (evidence,) = [line.split("evidence: ", 1)[1] for line in result.outlines if line.startswith("evidence: ")]
+    assert Path(evidence).is_relative_to(pytester.path), evidence  # pytest's basetemp, not a leaked mkdtemp

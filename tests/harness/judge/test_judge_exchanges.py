@@ -86,8 +86,8 @@ def test_a_real_openai_response_passes_under_any_mount_point(prefix: str) -> Non
 def test_a_response_missing_a_field_fails_with_the_path_named() -> None:
     broken = {k: v for k, v in RESPONSE.items() if k != "output"}
     findings = judge_exchange(exchange("POST", "/v1/responses", 200, broken), Strictness.OPENAI)
-    assert [(f.rule, f.level, f.received) for f in findings] == [
-        ("schema.Response", Level.MUST, "$: 'output' is a required property")
+    assert [(f.rule, f.level, f.where, f.received) for f in findings] == [
+        ("schema.Response", Level.MUST, "$", "'output' is a required property")
     ]
 
 
@@ -142,9 +142,9 @@ def test_open_responses_judges_by_its_own_schema_and_falls_back_to_openai_for_th
     assert rules(exchange("POST", "/v1/responses", 200, RESPONSE), Strictness.OPENRESPONSES) == []
     assert rules(exchange("POST", "/v1/responses", 200, trimmed), Strictness.OPENAI) == []
     findings = judge_exchange(exchange("POST", "/v1/responses", 200, trimmed), Strictness.OPENRESPONSES)
-    assert sorted(f.received for f in findings) == [
-        "$: 'presence_penalty' is a required property",
-        "$: 'safety_identifier' is a required property",
+    assert sorted((f.where, f.received) for f in findings) == [
+        ("$", "'presence_penalty' is a required property"),
+        ("$", "'safety_identifier' is a required property"),
     ]
     assert {f.rule for f in findings} == {"schema.ResponseResource"}
     assert rules(exchange("GET", "/v1/responses/resp_1/input_items", 200, LIST), Strictness.OPENRESPONSES) == []
@@ -166,5 +166,16 @@ def test_a_whole_cassette_is_judged_with_each_finding_naming_its_exchange() -> N
         exchange("POST", "/v1/responses", 500, "boom", "text/plain", index=2),
     ]
     findings = judge_exchanges(exchanges, Strictness.OPENAI)
-    assert [f.exchange for f in findings] == [1, 2, 3, 4, 5]
+    # Five listed, and the other four counted (not dropped silently); the repeat of exchange 2 is one finding.
+    assert [(f.exchange, f.elided) for f in findings] == [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (9, 4)]
     assert {f.rule for f in findings} == {"error.envelope"}
+    assert sum(f.count for f in findings) == 9
+
+
+def test_a_schema_finding_carries_the_json_path_and_the_real_cause() -> None:
+    broken = json.loads(json.dumps(RESPONSE))
+    call = {"id": "ws_1", "type": "web_search_call", "status": "completed"}
+    broken["output"].insert(1, {**call, "action": {"type": "search", "query": "q", "sources": None}})
+    (finding,) = judge_exchange(exchange("POST", "/v1/responses", 200, broken), Strictness.OPENAI)
+    assert (finding.rule, finding.level) == ("schema.Response", Level.MUST)
+    assert (finding.where, finding.received) == ("$.output[1].action.sources", "null is not of type 'array'")

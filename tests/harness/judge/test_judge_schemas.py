@@ -149,7 +149,7 @@ def test_a_union_reports_the_member_the_instance_meant() -> None:
     wrong_type = copy.deepcopy(body)
     wrong_type["output"][0]["type"] = "bogus"
     (message,) = validate("Response", wrong_type, Strictness.OPENAI)
-    assert message.startswith("$.output[0].type: 'bogus' is none of the types") and "function_call" in message
+    assert message.startswith('$.output[0].type: "bogus" is none of the types') and "function_call" in message
 
 
 def test_validators_are_compiled_once_per_level_and_file() -> None:
@@ -178,3 +178,53 @@ def test_each_overlay_op_changes_exactly_what_it_names() -> None:
     assert "additionalProperties" not in defs["B"]
     with pytest.raises(ValueError, match="unknown overlay op"):
         apply_rule(defs, {"op": "loosen", "def": "B"})
+
+
+def _with_web_search_call(body: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """OpenAI's recorded response with a web_search_call item (as OpenAI sends it) put second, `fields` over it."""
+    out = copy.deepcopy(body)
+    call = {"id": "ws_1", "type": "web_search_call", "status": "completed"}
+    out["output"].insert(1, {**call, "action": {"type": "search", "query": "q", "sources": []}, **fields})
+    return out
+
+
+def test_a_union_member_is_chosen_by_its_type_and_the_deepest_cause_is_named() -> None:
+    body = json.loads((WIRE / "openai" / "responses.json").read_text())
+    assert validate("Response", _with_web_search_call(body), Strictness.OPENAI) == []
+    # A null `sources`: not "'web_search' is not one of ['computer']" nor "not valid under any of the given schemas".
+    broken = _with_web_search_call(body, action={"type": "search", "query": "q", "sources": None})
+    for level in (Strictness.SDK, Strictness.OPENAI):
+        assert validate("Response", broken, level) == ["$.output[1].action.sources: null is not of type 'array'"]
+    # Two faults in the member the instance meant (its own field, and inside its nested `action` union): both named.
+    del broken["output"][1]["status"]
+    assert validate("Response", broken, Strictness.OPENAI) == [
+        "$.output[1]: 'status' is a required property",
+        "$.output[1].action.sources: null is not of type 'array'",
+    ]
+    event = {"type": "response.output_item.done", "sequence_number": 7, "output_index": 1, "item": broken["output"][1]}
+    file = event_file(Strictness.OPENAI, event["type"])
+    assert file and validate_file(file, event, Strictness.OPENAI) == [
+        "$.item: 'status' is a required property",
+        "$.item.action.sources: null is not of type 'array'",
+    ]
+
+
+def test_an_output_text_part_without_logprobs_is_named_with_its_path() -> None:
+    body = json.loads((WIRE / "openai" / "responses.json").read_text())
+    del body["output"][0]["content"][0]["logprobs"]
+    assert validate("Response", body, Strictness.OPENAI) == [
+        "$.output[0].content[0]: 'logprobs' is a required property"
+    ]
+    part = {"type": "output_text", "text": "", "annotations": []}
+    event = {"type": "response.content_part.added", "sequence_number": 3, "output_index": 0, "item_id": "msg_1"}
+    event |= {"content_index": 0, "part": part}
+    file = event_file(Strictness.OPENAI, event["type"])
+    assert file and validate_file(file, event, Strictness.OPENAI) == ["$.part: 'logprobs' is a required property"]
+
+
+def test_a_wrong_json_type_is_the_cause_not_the_enum_it_also_misses() -> None:
+    body = json.loads((WIRE / "openai" / "responses.json").read_text())
+    body["tools"] = [{"type": "web_search", "search_context_size": None}]
+    assert validate("Response", body, Strictness.OPENAI) == [
+        "$.tools[0].search_context_size: null is not of type 'string'"
+    ]

@@ -260,12 +260,16 @@ def test_a_message_with_two_content_parts_is_a_valid_lifecycle() -> None:
     assert judge(renumber(out)) == []
 
 
-def test_findings_of_one_kind_are_capped_at_five() -> None:
+def test_findings_of_one_kind_are_capped_at_five_and_the_rest_counted() -> None:
     events = recorded("openai/responses_stream.txt")
     events = renumber([*events[:4], *[e for e in events if e["type"] == "response.output_text.delta"] * 4, *events[4:]])
     bad = [{**e, "delta": 1} if e["type"] == "response.output_text.delta" else e for e in events]
+    deltas = sum(e["type"] == "response.output_text.delta" for e in bad)
     findings = judge(bad)
-    assert len([f for f in findings if f.rule == "schema.event"]) == 5
+    schema = [f for f in findings if f.rule == "schema.event"]
+    assert [f.elided for f in schema] == [0] * 5 + [deltas - 5]
+    assert "more schema.event findings" in schema[-1].message
+    assert sum(f.count for f in schema) == deltas
     assert len(findings) == len(set(findings))
 
 
