@@ -1,27 +1,43 @@
-"""`python -m harness.upstreams --host 127.0.0.1 --port 0`: serve the emulated upstreams."""
+"""`python -m harness.upstreams --host 127.0.0.1 --port 0`: serve the emulated upstreams.
+
+Keys and models per protocol (openai, anthropic, gemini): `--key PROTOCOL=KEY` and `--model PROTOCOL=NAME`
+(repeatable; a protocol named replaces its defaults), else UPSTREAM_<PROTOCOL>_KEYS / UPSTREAM_<PROTOCOL>_MODELS
+(comma-separated), else the defaults of harness/upstreams/access.py.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 
 import uvicorn
 
 from harness.servers import free_port
+from harness.upstreams.access import settings
 from harness.upstreams.app import create_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gateway-conformance upstreams", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="gateway-conformance upstreams", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--key", action="append", default=[], metavar="PROTOCOL=KEY", help="a key to accept")
+    parser.add_argument("--model", action="append", default=[], metavar="PROTOCOL=NAME", help="a model to serve")
     args = parser.parse_args(argv)
+    try:
+        access = settings(os.environ, args.key, args.model)
+    except ValueError as exc:
+        parser.error(str(exc))
     port = args.port or free_port(args.host)
     url = f"http://{args.host}:{port}"
     print(f"upstreams listening on {url}", flush=True)
     print(f"  OpenAI Responses + Chat: {url}/v1   Anthropic: {url}   Gemini: {url}/v1beta", flush=True)
+    print(f"  request journal: {url}/_journal", flush=True)
     # No emulated provider speaks WebSocket; the sans-I/O implementation avoids uvicorn's deprecated default.
-    uvicorn.run(create_app(), host=args.host, port=port, log_level="warning", ws="websockets-sansio")
+    uvicorn.run(create_app(access=access), host=args.host, port=port, log_level="warning", ws="websockets-sansio")
     return 0
 
 

@@ -36,10 +36,11 @@ ERROR_TYPES = {
 COUNT_FIELDS = {"model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"}
 
 
-def error(status: int, message: str) -> Response:
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     body = {"type": "error", "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message}}
     request_id = "req_" + secrets.token_hex(12)
-    return JSONResponse({**body, "request_id": request_id}, status_code=status, headers={"request-id": request_id})
+    headers = {**(headers or {}), "request-id": request_id}
+    return JSONResponse({**body, "request_id": request_id}, status_code=status, headers=headers)
 
 
 def _guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
@@ -51,7 +52,7 @@ def _guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Req
         try:
             return await handler(request)
         except Fault as fault:
-            return error(fault.status, fault.message)
+            return error(fault.status, fault.message, fault.headers)
 
     return endpoint
 
@@ -125,7 +126,7 @@ async def create(request: Request) -> Response:
     body = await read_json(request)
     validate(body)
     model = str(body["model"])
-    await apply_fault(model)
+    await apply_fault(model, "anthropic")
     req = to_scripted(body)
     rep = scripted.reply(req)
     return answer(model, bool(body.get("stream")), lambda: events(body, req, rep), lambda: message(body, req, rep))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -11,73 +10,18 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from harness.upstreams import journal as request_journal
 from harness.upstreams import openai_chat, openai_responses
-from harness.upstreams.common import Fault
-
-_STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 500: "INTERNAL"}
-_ANTHROPIC_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error"}
-
-
-def protocol_of(path: str) -> str:
-    if path.startswith("/v1beta/"):
-        return "gemini"
-    if path.startswith("/v1/messages"):
-        return "anthropic"
-    return "openai"
-
-
-def error_body(
-    protocol: str, status: int, message: str, kind: str, param: str | None, code: str | None = None
-) -> dict[str, Any]:
-    """The error format each provider really uses."""
-    if protocol == "anthropic":
-        kind = _ANTHROPIC_TYPES.get(status, "api_error") if status >= 401 or kind.endswith("_error") else kind
-        return {"type": "error", "error": {"type": kind, "message": message}}
-    if protocol == "gemini":
-        return {"error": {"code": status, "message": message, "status": _STATUS_NAMES.get(status, "UNKNOWN")}}
-    code = code or {401: "invalid_api_key"}.get(status)
-    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
-
-
-def _credential(protocol: str, request: Request) -> str:
-    headers = request.headers
-    if protocol == "anthropic":
-        return headers.get("x-api-key", "")
-    if protocol == "gemini":
-        return headers.get("x-goog-api-key", "") or request.query_params.get("key", "")
-    auth = headers.get("authorization", "")
-    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-
-
-class CredentialMiddleware:
-    """Every provider wants its own credential; answer 401 in its own format without one."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == "/health":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        protocol = protocol_of(scope["path"])
-        if not _credential(protocol, request):
-            body = error_body(protocol, 401, "Missing or invalid API key.", "authentication_error", None)
-            await JSONResponse(body, status_code=401)(scope, receive, send)
-            return
-        if protocol == "anthropic" and not request.headers.get("anthropic-version"):
-            body = error_body(protocol, 400, "anthropic-version: header is required", "invalid_request_error", None)
-            await JSONResponse(body, status_code=400)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+from harness.upstreams.access import Access, Overrides
+from harness.upstreams.errors import Fault, error_body, protocol_of
+from harness.upstreams.gate import Gate
 
 
 async def fault_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Fault)
     body = error_body(protocol_of(request.url.path), exc.status, exc.message, exc.kind, exc.param, exc.code)
-    return JSONResponse(body, status_code=exc.status)
+    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:
@@ -107,13 +51,26 @@ def _optional_routes(module: str) -> list[BaseRoute]:
     return list(mod.routes())
 
 
-def create_app() -> Starlette:
-    """A fresh server: its own store of responses, every protocol's routes, credentials checked per protocol."""
-    routes: list[BaseRoute] = [Route("/health", health)]
-    routes += openai_responses.routes(openai_responses.Store()) + openai_chat.routes()
+def create_app(
+    keys: Overrides | None = None,
+    models: Overrides | None = None,
+    *,
+    access: Access | None = None,
+    journal_limit: int = request_journal.LIMIT,
+) -> Starlette:
+    """A fresh server: its own store of responses and request journal, every protocol's routes, each protocol's
+    keys and model catalogue checked (access.py: `keys` / `models` replace a protocol's defaults, or pass a whole
+    `access`). `app.state.journal` is the journal `GET /_journal` serves."""
+    access = access or Access.build(keys, models)
+    journal = request_journal.Journal(journal_limit)
+    routes: list[BaseRoute] = [Route("/health", health), *request_journal.routes(journal)]
+    routes += openai_responses.routes(openai_responses.Store(), access.models["openai"]) + openai_chat.routes()
     routes += _optional_routes("anthropic") + _optional_routes("gemini")
-    return Starlette(
+    app = Starlette(
         routes=routes,
-        middleware=[Middleware(CredentialMiddleware)],
+        middleware=[Middleware(Gate, access=access, journal=journal)],
         exception_handlers={Fault: fault_handler, HTTPException: http_error_handler, Exception: crash_handler},
     )
+    app.state.journal = journal
+    app.state.access = access
+    return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
@@ -10,8 +9,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from harness.upstreams import faults
+from harness.upstreams.errors import Fault
 from harness.upstreams.sse import sse_event, stream_response
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "get_dict",
     "get_list",
     "get_str",
+    "json_answer",
     "json_response",
     "new_id",
     "now",
@@ -38,21 +40,6 @@ def new_id(prefix: str) -> str:
 
 def now() -> int:
     return int(time.time())
-
-
-class Fault(Exception):
-    """Raised inside an emulator to answer with a provider-formatted error (the app renders it per protocol)."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        kind: str = "invalid_request_error",
-        param: str | None = None,
-        code: str | None = None,
-    ):
-        super().__init__(message)
-        self.status, self.message, self.kind, self.param, self.code = status, message, kind, param, code
 
 
 async def read_json(request: Request) -> dict[str, Any]:
@@ -122,25 +109,32 @@ def objects(values: list[Any], param: str) -> list[dict[str, Any]]:
     return values
 
 
-# faults by model name --------------------------------------------------------------------------------------------
-async def apply_fault(model: str) -> None:
-    """`fail-500` -> 500, `hang` -> a long sleep. `fail-midstream` is handled by the stream writers."""
-    if "fail-500" in model:
-        raise Fault(500, "The scripted upstream was told to fail.", kind="server_error")
-    if "hang" in model:
-        await asyncio.sleep(30)
+# faults by model name (the table and their behaviour: faults.py) ----------------------------------------------------
+async def apply_fault(model: str, protocol: str) -> None:
+    """The faults that come before any answer: an error in `protocol`'s format (`fail-500`, `fail-429`,
+    `fail-401`), or a long sleep (`hang`). The others are applied to the answer by `answer`."""
+    await faults.before_answer(model, protocol)
 
 
 def json_response(body: Any, status: int = 200) -> Response:
     return JSONResponse(body, status_code=status)
 
 
+def json_answer(model: str, body: Any) -> Response:
+    """A 200 JSON answer as the model's fault leaves it: `fail-midstream` has no middle to fail in a JSON answer
+    (a 500), `fail-shape` and `fail-malformed` change the bytes, `drip` slows them down."""
+    if faults.fault_of(model) == faults.FAIL_MIDSTREAM:
+        raise Fault(500, "The scripted upstream was told to fail.", kind="server_error")
+    raw = faults.json_body(model, bytes(JSONResponse(body).body))
+    if faults.fault_of(model) == faults.DRIP:
+        return StreamingResponse(faults.deliver(model, iter([raw])), media_type="application/json")
+    return Response(raw, media_type="application/json")
+
+
 def answer(
     model: str, stream: bool, render_stream: Callable[[], Iterable[str]], render_json: Callable[[], Any]
 ) -> Response:
-    """The reply as a stream or as JSON. A `fail-midstream` model has no middle to fail in a JSON answer: 500."""
+    """The reply as a stream or as JSON, with the model's fault applied."""
     if stream:
         return stream_response(render_stream(), model)
-    if "fail-midstream" in model:
-        raise Fault(500, "The scripted upstream was told to fail.", kind="server_error")
-    return json_response(render_json())
+    return json_answer(model, render_json())

@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute, Route
 from harness.upstreams import scripted
 from harness.upstreams._gemini_request import check_fields, to_scripted, validate
 from harness.upstreams._limits import limit
-from harness.upstreams.common import Fault, apply_fault, new_id, read_json, sse_event, stream_response
+from harness.upstreams.common import Fault, apply_fault, json_answer, new_id, read_json, sse_event, stream_response
+from harness.upstreams.errors import GOOGLE_NO_KEY
 
 STATUS = {
     400: "INVALID_ARGUMENT",
@@ -33,9 +34,9 @@ STATUS = {
 ACTIONS = ("generateContent", "streamGenerateContent", "countTokens")
 
 
-def error(status: int, message: str) -> Response:
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     body = {"error": {"code": status, "message": message, "status": STATUS.get(status, "UNKNOWN")}}
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _usage(req: scripted.ScriptedRequest, out: int | None) -> dict[str, Any]:
@@ -99,13 +100,11 @@ def _json_array(chunks: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 async def _generate(request: Request, model: str, action: str) -> Response:
     body = validate(await read_json(request))
-    await apply_fault(model)
+    await apply_fault(model, "gemini")
     req = to_scripted(body)
     rendered = Rendered(body, req, scripted.reply(req))
     if action == "generateContent":
-        if "fail-midstream" in model:
-            raise Fault(500, "An internal error has occurred. Please retry or report the problem.")
-        return JSONResponse(rendered.whole(model))
+        return json_answer(model, rendered.whole(model))
     if request.query_params.get("alt") == "sse":
         sse = (sse_event(chunk, sep="\r\n") for chunk in rendered.chunks(model))
         return stream_response(sse, model)
@@ -125,7 +124,7 @@ async def _count(request: Request, model: str) -> Response:
 
 async def dispatch(request: Request) -> Response:
     if not (request.headers.get("x-goog-api-key") or request.query_params.get("key")):
-        return error(401, "Missing API key: pass it in the x-goog-api-key header or the key query parameter.")
+        return error(403, GOOGLE_NO_KEY)
     model, _, action = request.path_params["model_action"].rpartition(":")
     try:
         if not model or action not in ACTIONS:
@@ -134,7 +133,7 @@ async def dispatch(request: Request) -> Response:
             return await _count(request, model)
         return await _generate(request, model, action)
     except Fault as fault:
-        return error(fault.status, fault.message)
+        return error(fault.status, fault.message, fault.headers)
 
 
 def routes() -> list[BaseRoute]:

@@ -225,7 +225,7 @@ async def create(request: Request) -> Response:
         message = "The 'stream_options' parameter is only allowed when 'stream' is enabled."
         raise Fault(400, message, param="stream_options")
     get_dict(body, "stream_options")
-    await apply_fault(model)
+    await apply_fault(model, "openai")
     req = to_scripted(body)
     rep, finish = apply_limits(body, scripted.reply(req))
     return answer(model, stream, lambda: chunks(body, req, rep, finish), lambda: completion(body, req, rep, finish))

@@ -7,6 +7,7 @@ Unknown input item types are accepted as opaque (see responses_input.py for why)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
+from harness.upstreams.access import DEFAULT_MODELS
 from harness.upstreams.common import (
     Fault,
     answer,
@@ -22,6 +24,7 @@ from harness.upstreams.common import (
     get_bool,
     get_dict,
     get_str,
+    json_answer,
     json_response,
     new_id,
     now,
@@ -30,7 +33,7 @@ from harness.upstreams.common import (
 from harness.upstreams.responses_input import compaction_token, content_text, input_items, to_scripted
 from harness.upstreams.responses_output import apply_limit, output_items, render_stream, response_object, usage_for
 
-MODELS = ("gpt-5-mini", "gpt-4o-mini", "llama-3.3-70b-versatile")
+MODELS = DEFAULT_MODELS["openai"]
 
 
 @dataclass
@@ -69,7 +72,11 @@ def _stored_item(item: dict[str, Any]) -> dict[str, Any]:
     """An input item as OpenAI lists it: with an id, content as parts, and a status."""
     stored = {"id": item.get("id") or new_id("msg_"), **item}
     if stored.get("type") == "message" and isinstance(stored.get("content"), str):
-        stored["content"] = [{"type": "input_text", "text": stored["content"]}]
+        # An assistant's text is output text (as in the output it came from); everyone else's is input text.
+        if stored.get("role") == "assistant":
+            stored["content"] = [{"type": "output_text", "annotations": [], "logprobs": [], "text": stored["content"]}]
+        else:
+            stored["content"] = [{"type": "input_text", "text": stored["content"]}]
     if stored.get("type") in ("message", "function_call", "function_call_output"):
         stored.setdefault("status", "completed")
     return stored
@@ -97,13 +104,18 @@ def _history(store: Store, payload: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # endpoints -------------------------------------------------------------------------------------------------------
-def routes(store: Store | None = None) -> list[BaseRoute]:
+def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> list[BaseRoute]:
+    """The endpoints over `store`; `GET /v1/models` lists `catalogue`."""
     store = store if store is not None else Store()
+
+    async def models(request: Request) -> Response:
+        data = [{"id": name, "object": "model", "created": 1700000000, "owned_by": "scripted"} for name in catalogue]
+        return json_response({"object": "list", "data": data})
 
     async def create(request: Request) -> Response:
         payload = await read_json(request)
         _validate(payload)
-        await apply_fault(payload["model"])
+        await apply_fault(payload["model"], "openai")
         items = input_items(payload)
         req = to_scripted(payload, _history(store, payload) + items)
         rep, incomplete = apply_limit(payload, scripted.reply(req))
@@ -137,8 +149,8 @@ def routes(store: Store | None = None) -> list[BaseRoute]:
     async def compact(request: Request) -> Response:
         payload = await read_json(request)
         _validate(payload)
-        await apply_fault(payload["model"])
-        return json_response(_compacted(_history(store, payload) + input_items(payload), payload))
+        await apply_fault(payload["model"], "openai")
+        return json_answer(payload["model"], _compacted(_history(store, payload) + input_items(payload), payload))
 
     return [
         Route("/v1/responses", create, methods=["POST"]),
@@ -213,8 +225,3 @@ def _compacted(items: list[dict[str, Any]], payload: dict[str, Any]) -> dict[str
             "total_tokens": inp + out,
         },
     }
-
-
-async def models(request: Request) -> Response:
-    data = [{"id": name, "object": "model", "created": 1700000000, "owned_by": "scripted"} for name in MODELS]
-    return json_response({"object": "list", "data": data})

@@ -125,7 +125,7 @@ def response_object(
         "temperature": payload.get("temperature", 1.0),
         "text": text,
         "tool_choice": payload.get("tool_choice", "auto"),
-        "tools": payload.get("tools") or [],
+        "tools": [echoed_tool(tool) for tool in payload.get("tools") or []],
         "top_logprobs": payload.get("top_logprobs", 0),
         "top_p": payload.get("top_p", 1.0),
         "truncation": payload.get("truncation", "disabled"),
@@ -133,6 +133,14 @@ def response_object(
         "user": payload.get("user"),
         "metadata": payload.get("metadata") or {},
     }
+
+
+def echoed_tool(tool: Any) -> Any:
+    """A tool as OpenAI echoes it: exactly as sent, `strict` included; a function tool that left out `strict` or
+    `parameters` shows OpenAI's defaults (Responses function tools are strict unless told otherwise)."""
+    if not isinstance(tool, dict) or tool.get("type") != "function":
+        return tool
+    return {**tool, "parameters": tool.get("parameters"), "strict": tool.get("strict", True)}
 
 
 def stream_events(final: dict[str, Any]) -> Iterator[dict[str, Any]]:

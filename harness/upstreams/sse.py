@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.responses import StreamingResponse
+
+from harness.upstreams import faults
 
 DONE = "[DONE]"
 
@@ -44,14 +46,9 @@ def obfuscation(seed: str, delta: str) -> str:
 
 
 def stream_response(chunks: Iterable[str], model: str, *, media_type: str = "text/event-stream") -> StreamingResponse:
-    """Stream pre-rendered SSE frames. With `fail-midstream` in the model, stop half way with no terminal event
-    (the frames after the cut, including `response.completed` / `[DONE]` / `message_stop`, never arrive)."""
-    frames = list(chunks)
-    if "fail-midstream" in model:
-        frames = frames[: max(1, len(frames) // 2)]
-
-    async def gen() -> AsyncIterator[str]:
-        for frame in frames:
-            yield frame
-
-    return StreamingResponse(gen(), media_type=media_type, headers={"cache-control": "no-cache"})
+    """Stream pre-rendered frames with the model's fault applied (faults.py): `fail-midstream` stops half way with
+    no terminal event, `fail-malformed` breaks the JSON of the middle frame, `fail-shape` sends frames of the
+    wrong shape, `drip` sends the bytes slowly."""
+    frames = faults.shape_stream(model, list(chunks))
+    body = faults.deliver(model, (frame.encode() for frame in frames))
+    return StreamingResponse(body, media_type=media_type, headers={"cache-control": "no-cache"})

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
-from harness.model import Observed, Outcome, Profile, Strictness
-from harness.probes import CATALOGUE, select
+from harness.context import ProbeContext
+from harness.model import (
+    Behaviour,
+    Expect,
+    Finding,
+    Level,
+    Observation,
+    Observed,
+    Outcome,
+    Probe,
+    Profile,
+    Rejection,
+    Strictness,
+    Verdict,
+)
+from harness.probes import CATALOGUE, select, transport
 from harness.probes._registry import probe as declare
-from harness.runner import run_all, run_probe
+from harness.runner import _apply_findings, evidence_path, run_all, run_probe
 from harness.servers import serve_in_thread
 from harness.targets import Target, load_targets_file
 from harness.upstreams import create_app
@@ -23,7 +44,7 @@ CASSETTES = Path(__file__).parent.parent.parent / "cassettes"
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[str]:
     # The emulator speaks /v1/responses itself, so it is a correct native target.
-    with serve_in_thread(create_app()) as running:
+    with serve_in_thread(create_app(keys={"openai": [SECRET]})) as running:
         yield running.url + "/v1"
 
 
@@ -48,7 +69,7 @@ async def test_no_secret_survives_in_a_cassette(upstream: str, tmp_path: Path) -
 
 def test_replay_gives_the_same_verdicts_with_the_server_gone(tmp_path: Path) -> None:
     probes = select(["responses.basic", "responses.stream", "responses.tools.forced", "agents.tools.loop"])
-    with serve_in_thread(create_app()) as running:
+    with serve_in_thread(create_app(keys={"openai": ["k"]})) as running:
         target = Target("live", running.url + "/v1", "gpt-5-mini", Profile.NATIVE, api_key="k")
         live = run_all(probes, [target], cassette_dir=tmp_path)
     replayed = run_all(probes, [target], cassette_dir=tmp_path, replay=True)
@@ -88,3 +109,115 @@ def test_the_runner_maps_expectation_and_observation_to_outcomes() -> None:
     assert decide(Expect.EITHER, Observed.SUPPORTED)[0] is Outcome.PASS
     assert decide(Expect.EITHER, Observed.REJECTED)[0] is Outcome.PASS_REJECTED
     assert callable(declare)
+
+
+async def test_replay_without_a_cassette_fails_unless_allowed_and_a_probe_that_does_not_apply_still_skips(
+    tmp_path: Path,
+) -> None:
+    target = Target("gone", "http://127.0.0.1:9/v1", "anthropic/claude", Profile.CHAT_TRANSLATED, api_key="k")
+    text = next(p for p in CATALOGUE if p.id == "responses.basic.text")
+    verdict = await run_probe(text, target, cassette_dir=tmp_path, replay=True)
+    assert verdict.outcome is Outcome.FAIL and verdict.behaviour is Behaviour.SKIPPED
+    assert verdict.message == f"no cassette at {tmp_path / 'gone' / 'responses.basic.text.yaml'} (replay)"
+    allowed = await run_probe(text, target, cassette_dir=tmp_path, replay=True, allow_missing=True)
+    assert allowed.outcome is Outcome.SKIP and allowed.message == verdict.message
+    # agents.compaction skips a non-OpenAI model before any request, so it never needed a cassette.
+    compaction = next(p for p in CATALOGUE if p.id == "agents.compaction")
+    assert (await run_probe(compaction, target, cassette_dir=tmp_path, replay=True)).outcome is Outcome.SKIP
+    assert not any(tmp_path.iterdir())
+
+
+def _verdict(level: Level) -> Verdict:
+    return Verdict("t", "p", level, Outcome.PASS)
+
+
+def test_a_should_probe_is_judged_by_its_own_requirement_and_must_wire_rules() -> None:
+    should = Finding("stream.unknown_event", Level.SHOULD, "unknown event", 0, "event 3", received="x.made_up")
+    must = Finding("schema.event", Level.MUST, "does not match", 0, "event 4 $.delta", received="5 is not a string")
+    # A SHOULD probe whose own check passed is not demoted by unrelated SHOULD findings (they are still listed) ...
+    verdict = _verdict(Level.SHOULD)
+    _apply_findings(verdict, [should])
+    assert (
+        verdict.outcome is Outcome.PASS and verdict.findings == [should] and verdict.label == "works · 1 wire deviation"
+    )
+    # ... but a MUST finding fails it: the wire is broken whatever the probe's level.
+    verdict = _verdict(Level.SHOULD)
+    _apply_findings(verdict, [should, must])
+    assert verdict.outcome is Outcome.FAIL and "event 4 $.delta: 5 is not a string" in verdict.message
+    # A MUST probe that passed is non-strict on a SHOULD finding; a SHOULD probe that failed its check is non-strict.
+    verdict = _verdict(Level.MUST)
+    _apply_findings(verdict, [should])
+    assert verdict.outcome is Outcome.NON_STRICT
+    verdict = _verdict(Level.SHOULD)
+    verdict.outcome = Outcome.FAIL
+    _apply_findings(verdict, [])
+    assert verdict.outcome is Outcome.NON_STRICT
+
+
+def _refusing_gateway() -> Starlette:
+    async def refuse(request: Request) -> JSONResponse:
+        error = {"message": "web_search is not supported", "type": "invalid_request_error", "param": "tools"}
+        return JSONResponse({"error": {**error, "code": "unsupported_tool"}}, 400)
+
+    return Starlette(routes=[Route("/v1/responses", refuse, methods=["POST"])])
+
+
+async def _post_and_reject(ctx: ProbeContext) -> Observation:
+    return ctx.rejected(await ctx.http("POST", "/responses", json={"model": ctx.model}), mentions="web_search")
+
+
+def _probe(run: object, expect: Expect = Expect.EITHER, probe_id: str = "test.probe") -> Probe:
+    return Probe(probe_id, "a test probe", Level.MUST, "test", {Profile.NATIVE: expect}, run)  # type: ignore[arg-type]
+
+
+def test_a_rejection_comes_back_as_a_value(tmp_path: Path) -> None:
+    with serve_in_thread(_refusing_gateway()) as running:
+        target = Target("refusing", running.url + "/v1", "m", Profile.NATIVE, api_key="k")
+        either, supported = _probe(_post_and_reject), _probe(_post_and_reject, Expect.SUPPORTED, "test.supported")
+        ok, wrong = run_all([either, supported], [target], cassette_dir=tmp_path)
+    expected = Rejection(400, "web_search is not supported", "invalid_request_error", "unsupported_tool", "tools")
+    assert (ok.outcome, ok.behaviour, ok.rejection) == (Outcome.PASS_REJECTED, Behaviour.REJECTED, expected)
+    assert wrong.outcome is Outcome.FAIL and wrong.rejection == expected
+    assert wrong.received == "HTTP 400 'web_search is not supported' (code unsupported_tool)"
+    assert "rejection" not in ok.extra.get("notes", {})
+
+
+def _websocket_gateway() -> Starlette:
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def turn(ws: WebSocket) -> None:
+        await ws.accept()
+        frame = json.loads(await ws.receive_text())
+        for kind in ("response.created", "response.output_text.delta", "response.completed"):
+            await ws.send_text(json.dumps({"type": kind, "model": frame["model"]}))
+        await ws.close()
+
+    return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/ws", turn)])
+
+
+async def _websocket_probe(ctx: ProbeContext) -> Observation:
+    await ctx.http("GET", "/health")
+    events = await ctx.websocket_turn(
+        "/ws", {"type": "response.create", "model": ctx.model}, until=("response.completed",)
+    )
+    ctx.notes["types"] = ",".join(e["type"] for e in events)
+    return Observed.SUPPORTED
+
+
+def test_websocket_frames_are_kept_as_evidence_and_replayed_without_the_probe_knowing(tmp_path: Path) -> None:
+    probe = _probe(_websocket_probe)
+    with serve_in_thread(_websocket_gateway()) as running:
+        target = Target("ws", running.url + "/v1", "m", Profile.NATIVE, api_key="k")
+        (live,) = run_all([probe], [target], cassette_dir=tmp_path)
+    (replayed,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
+    assert live.outcome is replayed.outcome is Outcome.PASS
+    types = "response.created,response.output_text.delta,response.completed"
+    assert live.extra["notes"]["types"] == replayed.extra["notes"]["types"] == types
+    assert evidence_path(Path(live.cassette)).exists()
+    # Frames that were never recorded: the context says so, the probe is not asked to know it is a replay.
+    evidence_path(Path(live.cassette)).unlink()
+    (missing,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
+    assert missing.outcome is Outcome.SKIP and "not recorded" in missing.message
+    assert "ctx.replay" not in inspect.getsource(transport)
+    assert not hasattr(ProbeContext(probe, target, replay=True), "replay")

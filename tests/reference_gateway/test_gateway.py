@@ -18,7 +18,10 @@ KEY, OTHER = "test-key-alice", "test-key-bob"
 
 @pytest.fixture(scope="module")
 def upstream_url() -> Iterator[str]:
-    with serve_in_thread(upstreams_app()) as running:
+    # The emulator accepts only the keys and models it is told to: these tests' own.
+    with serve_in_thread(
+        upstreams_app(keys={"openai": ["sk-up", "x"]}, models={"openai": ["m", "gpt-5-mini"]})
+    ) as running:
         yield running.url
 
 

@@ -39,7 +39,10 @@ HISTORY = [
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://up") as c:
+    keys = {"anthropic": ["sk-ant"], "gemini": ["g-key"]}
+    models = {"anthropic": ["claude", "m"], "gemini": ["g", "m"]}
+    app = create_app(keys=keys, models=models)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://up") as c:
         yield c
 
 

@@ -15,7 +15,7 @@ from harness.upstreams import anthropic
 from harness.wire import parse_sse
 
 WIRE = Path(__file__).parent.parent.parent / "fixtures" / "provider-wire" / "anthropic"
-HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+HEADERS = {"x-api-key": "sk-ant-upstream", "anthropic-version": "2023-06-01"}
 WEATHER = {
     "name": "get_weather",
     "description": "Weather for a city",
@@ -30,7 +30,7 @@ def client() -> Iterator[TestClient]:
 
 
 def _post(client: TestClient, body: dict[str, Any], path: str = "/v1/messages") -> Any:
-    return client.post(path, headers=HEADERS, json={"model": "claude", "max_tokens": 64, **body})
+    return client.post(path, headers=HEADERS, json={"model": "claude-sonnet-4-20250514", "max_tokens": 64, **body})
 
 
 def _user(text: str) -> list[dict[str, Any]]:
@@ -116,7 +116,9 @@ def test_stop_sequences_and_max_tokens_end_the_answer_early(client: TestClient) 
 
 def test_count_tokens_counts_the_prompt_and_refuses_sampling_fields(client: TestClient) -> None:
     def count(body: dict[str, Any]) -> Any:
-        return client.post("/v1/messages/count_tokens", headers=HEADERS, json={"model": "claude", **body})
+        return client.post(
+            "/v1/messages/count_tokens", headers=HEADERS, json={"model": "claude-sonnet-4-20250514", **body}
+        )
 
     short, long = count({"messages": _user("a b")}), count({"messages": _user("a b c d e f")})
     assert short.json()["input_tokens"] < long.json()["input_tokens"]
@@ -129,13 +131,15 @@ def test_count_tokens_counts_the_prompt_and_refuses_sampling_fields(client: Test
     ("headers", "status", "kind"),
     [
         ({"anthropic-version": "2023-06-01"}, 401, "authentication_error"),
-        ({"x-api-key": "k"}, 400, "invalid_request_error"),
+        ({"x-api-key": "sk-ant-upstream"}, 400, "invalid_request_error"),
     ],
 )
 def test_missing_headers_answer_in_anthropics_error_format(
     client: TestClient, headers: dict[str, str], status: int, kind: str
 ) -> None:
-    answer = client.post("/v1/messages", headers=headers, json={"model": "c", "max_tokens": 5, "messages": []})
+    answer = client.post(
+        "/v1/messages", headers=headers, json={"model": "claude-sonnet-4-20250514", "max_tokens": 5, "messages": []}
+    )
     assert answer.status_code == status
     assert answer.json()["type"] == "error" and answer.json()["error"]["type"] == kind
     assert answer.json()["request_id"].startswith("req_")

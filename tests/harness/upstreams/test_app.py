@@ -21,7 +21,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-BEARER = {"authorization": "Bearer sk-test"}
+BEARER = {"authorization": "Bearer sk-upstream-openai"}
 
 
 async def test_health_needs_no_credential(client: httpx.AsyncClient) -> None:
@@ -30,7 +30,7 @@ async def test_health_needs_no_credential(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("path", ["/v1/responses", "/v1/chat/completions", "/v1/responses/input_tokens"])
 async def test_openai_paths_answer_401_in_openais_envelope_without_a_key(client: httpx.AsyncClient, path: str) -> None:
-    response = await client.post(path, json={"model": "m", "input": "x"})
+    response = await client.post(path, json={"model": "gpt-5-mini", "input": "x"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
     assert set(response.json()["error"]) == {"message", "type", "param", "code"}
@@ -41,15 +41,15 @@ async def test_unknown_paths_and_methods_answer_in_the_providers_format(client: 
     assert missing.status_code == 404 and "/v1/nothing-here" in missing.json()["error"]["message"]
     wrong = await client.put("/v1/responses", headers=BEARER, json={})
     assert wrong.status_code == 405 and wrong.json()["error"]["type"] == "invalid_request_error"
-    gemini = await client.get("/v1beta/nothing", headers={"x-goog-api-key": "k"})
+    gemini = await client.get("/v1beta/nothing", headers={"x-goog-api-key": "gemini-upstream"})
     assert gemini.status_code == 404 and gemini.json()["error"]["status"] == "NOT_FOUND"
 
 
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/v1/responses", {"model": "x-fail-500", "input": "hi"}),
-        ("/v1/chat/completions", {"model": "x-fail-500", "messages": [{"role": "user", "content": "hi"}]}),
+        ("/v1/responses", {"model": "gpt-5-mini-fail-500", "input": "hi"}),
+        ("/v1/chat/completions", {"model": "gpt-5-mini-fail-500", "messages": [{"role": "user", "content": "hi"}]}),
         ("/v1/responses/compact", {"model": "fail-500", "input": "hi"}),
         ("/v1/responses", {"model": "fail-midstream", "input": "hi"}),
     ],
@@ -88,7 +88,9 @@ def test_the_command_line_prints_its_url_and_serves() -> None:
         assert first.startswith("upstreams listening on http://127.0.0.1:")
         url = first.removeprefix("upstreams listening on ")
         wait_until_up(f"{url}/health", timeout=15, proc=proc)  # type: ignore[arg-type]
-        body = httpx.post(f"{url}/v1/responses", headers=BEARER, json={"model": "m", "input": "Reply with exactly up."})
+        body = httpx.post(
+            f"{url}/v1/responses", headers=BEARER, json={"model": "gpt-5-mini", "input": "Reply with exactly up."}
+        )
         assert body.json()["output"][0]["content"][0]["text"] == "up"
     finally:
         proc.terminate()

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from harness.upstreams import gemini
 from harness.wire import parse_sse
 
-HEADERS = {"x-goog-api-key": "k"}
+HEADERS = {"x-goog-api-key": "gemini-upstream"}
 WEATHER = {
     "name": "get_weather",
     "parametersJsonSchema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
@@ -26,7 +26,9 @@ def client() -> Iterator[TestClient]:
         yield c
 
 
-def _post(client: TestClient, body: dict[str, Any], action: str = "generateContent", model: str = "gemini-x") -> Any:
+def _post(
+    client: TestClient, body: dict[str, Any], action: str = "generateContent", model: str = "gemini-2.0-flash"
+) -> Any:
     return client.post(f"/v1beta/models/{model}:{action}", headers=HEADERS, json=body)
 
 
@@ -41,12 +43,12 @@ def test_generate_content_answers_with_googles_fields(client: TestClient) -> Non
     assert candidate == {"content": {"parts": [{"text": "ok"}], "role": "model"}, "finishReason": "STOP", "index": 0}
     usage = result["usageMetadata"]
     assert usage["totalTokenCount"] == usage["promptTokenCount"] + usage["candidatesTokenCount"]
-    assert result["modelVersion"] == "gemini-x"
+    assert result["modelVersion"] == "gemini-2.0-flash"
 
 
 def test_sse_stream_sends_crlf_framed_chunks_ending_with_the_finish_reason(client: TestClient) -> None:
     body = {"contents": _user("Reply with exactly one two three four five six seven.")}
-    text = client.post("/v1beta/models/g:streamGenerateContent?alt=sse", headers=HEADERS, json=body).text
+    text = client.post("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", headers=HEADERS, json=body).text
     assert text.startswith("data: {") and "\r\n\r\n" in text and "event:" not in text
     chunks = [e.payload for e in parse_sse(text).events]
     assert len(chunks) > 1 and len({c["responseId"] for c in chunks}) == 1
@@ -119,7 +121,11 @@ def test_max_output_tokens_and_stop_sequences(client: TestClient) -> None:
 
 def test_count_tokens_takes_contents_or_a_whole_request(client: TestClient) -> None:
     short = _post(client, {"contents": _user("a b")}, "countTokens").json()["totalTokens"]
-    whole = {"model": "models/g", "contents": _user("a b"), "systemInstruction": {"parts": [{"text": "c d e"}]}}
+    whole = {
+        "model": "models/gemini-2.0-flash",
+        "contents": _user("a b"),
+        "systemInstruction": {"parts": [{"text": "c d e"}]},
+    }
     longer = _post(client, {"generateContentRequest": whole}, "countTokens").json()["totalTokens"]
     assert 0 < short < longer
     refused = _post(client, {"contents": _user("a"), "systemInstruction": {"parts": [{"text": "x"}]}}, "countTokens")
@@ -128,10 +134,12 @@ def test_count_tokens_takes_contents_or_a_whole_request(client: TestClient) -> N
 
 def test_key_is_required_in_the_header_or_the_query(client: TestClient) -> None:
     body = {"contents": _user("hi")}
-    missing = client.post("/v1beta/models/g:generateContent", json=body)
-    assert missing.status_code == 401
-    assert missing.json()["error"]["code"] == 401 and missing.json()["error"]["status"] == "UNAUTHENTICATED"
-    assert client.post("/v1beta/models/g:generateContent?key=k", json=body).status_code == 200
+    missing = client.post("/v1beta/models/gemini-2.0-flash:generateContent", json=body)
+    assert missing.status_code == 403
+    assert missing.json()["error"]["code"] == 403 and missing.json()["error"]["status"] == "PERMISSION_DENIED"
+    assert (
+        client.post("/v1beta/models/gemini-2.0-flash:generateContent?key=gemini-upstream", json=body).status_code == 200
+    )
 
 
 @pytest.mark.parametrize(

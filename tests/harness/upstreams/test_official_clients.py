@@ -26,12 +26,12 @@ def url() -> Iterator[str]:
 
 @pytest.fixture
 async def client(url: str) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(base_url=f"{url}/v1", api_key="sk-test", max_retries=0) as sdk:
+    async with openai.AsyncOpenAI(base_url=f"{url}/v1", api_key="sk-upstream-openai", max_retries=0) as sdk:
         yield sdk
 
 
 async def test_responses_stream_parses_into_typed_events(client: openai.AsyncOpenAI) -> None:
-    stream = await client.responses.create(model="m", input="Reply with exactly Hello, World!", stream=True)
+    stream = await client.responses.create(model="gpt-5-mini", input="Reply with exactly Hello, World!", stream=True)
     seen = [event async for event in stream]
     text = "".join(e.delta for e in seen if e.type == "response.output_text.delta")
     assert text == "Hello, World!" and seen[-1].type == "response.completed"
@@ -40,7 +40,7 @@ async def test_responses_stream_parses_into_typed_events(client: openai.AsyncOpe
 
 async def test_responses_stream_helper_collects_a_function_call(client: openai.AsyncOpenAI) -> None:
     async with client.responses.stream(
-        model="m", input="Call the tool get_weather with city=Oslo", tools=[TOOL]
+        model="gpt-5-mini", input="Call the tool get_weather with city=Oslo", tools=[TOOL]
     ) as stream:
         final = await stream.get_final_response()
     [call] = final.output
@@ -49,11 +49,14 @@ async def test_responses_stream_helper_collects_a_function_call(client: openai.A
 
 async def test_hosted_calls_parse_as_their_typed_items(client: openai.AsyncOpenAI) -> None:
     searched = await client.responses.create(
-        model="m", input="news", tools=[{"type": "web_search_preview"}], tool_choice={"type": "web_search_preview"}
+        model="gpt-5-mini",
+        input="news",
+        tools=[{"type": "web_search_preview"}],
+        tool_choice={"type": "web_search_preview"},
     )
     assert [item.type for item in searched.output] == ["web_search_call", "message"]
     computer = await client.responses.create(
-        model="m",
+        model="gpt-5-mini",
         input="Use the hosted tool computer_use_preview",
         tools=[{"type": "computer_use_preview", "display_width": 800, "display_height": 600, "environment": "linux"}],
         truncation="auto",
@@ -62,11 +65,11 @@ async def test_hosted_calls_parse_as_their_typed_items(client: openai.AsyncOpenA
 
 
 async def test_retrieve_input_items_and_delete_through_the_client(client: openai.AsyncOpenAI) -> None:
-    created = await client.responses.create(model="m", input="Remember the code word fig.")
+    created = await client.responses.create(model="gpt-5-mini", input="Remember the code word fig.")
     assert (await client.responses.retrieve(created.id)).output_text == "Echo: Remember the code word fig."
     items = [item async for item in client.responses.input_items.list(created.id)]
     assert len(items) == 1 and items[0].type == "message"
-    counted = await client.responses.input_tokens.count(model="m", input="one two three")
+    counted = await client.responses.input_tokens.count(model="gpt-5-mini", input="one two three")
     assert counted.input_tokens == 3
     await client.responses.delete(created.id)
     with pytest.raises(openai.NotFoundError):
@@ -75,7 +78,7 @@ async def test_retrieve_input_items_and_delete_through_the_client(client: openai
 
 async def test_chat_stream_with_tool_calls_parses(client: openai.AsyncOpenAI) -> None:
     stream = await client.chat.completions.create(
-        model="m",
+        model="gpt-5-mini",
         messages=[{"role": "user", "content": "Call the tool get_weather with city=Lima"}],
         tools=[{"type": "function", "function": {"name": TOOL["name"], "parameters": TOOL["parameters"]}}],
         stream=True,
@@ -96,7 +99,7 @@ async def test_chat_stream_with_tool_calls_parses(client: openai.AsyncOpenAI) ->
 async def test_errors_parse_as_the_clients_exceptions(client: openai.AsyncOpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as err:
         await client.responses.create(
-            model="m", input="x", tools=[TOOL], tool_choice={"type": "function", "name": "other"}
+            model="gpt-5-mini", input="x", tools=[TOOL], tool_choice={"type": "function", "name": "other"}
         )
     assert err.value.param == "tool_choice"
     with pytest.raises(openai.InternalServerError):

@@ -30,7 +30,7 @@ TOOLS = [
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app())
-    headers = {"authorization": "Bearer sk-test"}
+    headers = {"authorization": "Bearer sk-upstream-openai"}
     async with httpx.AsyncClient(transport=transport, base_url="http://upstream", headers=headers) as http:
         yield http
 
@@ -129,16 +129,23 @@ async def test_response_format_and_verbosity(client: httpx.AsyncClient) -> None:
     ("body", "param"),
     [
         ({"messages": user("x")}, "model"),
-        ({"model": "m"}, "messages"),
-        ({"model": "m", "messages": [5]}, "messages[0]"),
-        ({"model": "m", "messages": [{"role": "robot", "content": "x"}]}, "messages[0].role"),
-        ({"model": "m", "messages": [{"role": "user", "content": 5}]}, "messages[0].content"),
-        ({"model": "m", "messages": [{"role": "assistant", "tool_calls": [{"id": "x"}]}]}, None),
-        ({"model": "m", "messages": user("x"), "tools": 5}, "tools"),
-        ({"model": "m", "messages": user("x"), "tools": [{"type": "web_search"}]}, "tools"),
-        ({"model": "m", "messages": user("x"), "tool_choice": {"type": "function", "function": {"name": "f"}}}, None),
-        ({"model": "m", "messages": user("x"), "response_format": 5}, "response_format"),
-        ({"model": "m", "messages": user("x"), "stream_options": {"include_usage": True}}, "stream_options"),
+        ({"model": "gpt-5-mini"}, "messages"),
+        ({"model": "gpt-5-mini", "messages": [5]}, "messages[0]"),
+        ({"model": "gpt-5-mini", "messages": [{"role": "robot", "content": "x"}]}, "messages[0].role"),
+        ({"model": "gpt-5-mini", "messages": [{"role": "user", "content": 5}]}, "messages[0].content"),
+        ({"model": "gpt-5-mini", "messages": [{"role": "assistant", "tool_calls": [{"id": "x"}]}]}, None),
+        ({"model": "gpt-5-mini", "messages": user("x"), "tools": 5}, "tools"),
+        ({"model": "gpt-5-mini", "messages": user("x"), "tools": [{"type": "web_search"}]}, "tools"),
+        (
+            {
+                "model": "gpt-5-mini",
+                "messages": user("x"),
+                "tool_choice": {"type": "function", "function": {"name": "f"}},
+            },
+            None,
+        ),
+        ({"model": "gpt-5-mini", "messages": user("x"), "response_format": 5}, "response_format"),
+        ({"model": "gpt-5-mini", "messages": user("x"), "stream_options": {"include_usage": True}}, "stream_options"),
     ],
 )
 async def test_bad_requests_get_a_400_in_openais_envelope(

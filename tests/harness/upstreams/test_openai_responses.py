@@ -26,7 +26,7 @@ WEATHER = {
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app())
-    headers = {"authorization": "Bearer sk-test"}
+    headers = {"authorization": "Bearer sk-upstream-openai"}
     async with httpx.AsyncClient(transport=transport, base_url="http://upstream", headers=headers) as http:
         yield http
 
@@ -64,7 +64,7 @@ async def test_xai_response_keys_are_all_present(client: httpx.AsyncClient) -> N
 
 async def test_stream_events_have_the_recorded_sequence_and_keys(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/v1/responses", json={"model": "m", "input": "Reply with exactly Hello, World!", "stream": True}
+        "/v1/responses", json={"model": "gpt-5-mini", "input": "Reply with exactly Hello, World!", "stream": True}
     )
     ours, recorded = events(response.text), recorded_events("openai")
     squash = lambda types: [t for i, t in enumerate(types) if i == 0 or t != types[i - 1]]  # noqa: E731
@@ -81,7 +81,7 @@ async def test_stream_events_have_the_recorded_sequence_and_keys(client: httpx.A
 
 async def test_streamed_response_matches_the_stored_one(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/v1/responses", json={"model": "m", "input": "Reply with exactly ok.", "stream": True}
+        "/v1/responses", json={"model": "gpt-5-mini", "input": "Reply with exactly ok.", "stream": True}
     )
     completed = events(response.text)[-1]["response"]
     stored = (await client.get(f"/v1/responses/{completed['id']}")).json()
@@ -91,7 +91,12 @@ async def test_streamed_response_matches_the_stored_one(client: httpx.AsyncClien
 async def test_function_call_streams_its_arguments_and_names_the_function(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/responses",
-        json={"model": "m", "input": "Call the tool get_weather with city=Paris", "tools": [WEATHER], "stream": True},
+        json={
+            "model": "gpt-5-mini",
+            "input": "Call the tool get_weather with city=Paris",
+            "tools": [WEATHER],
+            "stream": True,
+        },
     )
     ours = events(response.text)
     deltas = "".join(e["delta"] for e in ours if e["type"] == "response.function_call_arguments.delta")
@@ -103,7 +108,7 @@ async def test_function_call_streams_its_arguments_and_names_the_function(client
 
 
 async def test_hosted_web_search_streams_its_progress_events(client: httpx.AsyncClient) -> None:
-    body = {"model": "m", "input": "news", "tools": [{"type": "web_search_preview"}], "stream": True}
+    body = {"model": "gpt-5-mini", "input": "news", "tools": [{"type": "web_search_preview"}], "stream": True}
     ours = events(
         (await client.post("/v1/responses", json={**body, "tool_choice": {"type": "web_search_preview"}})).text
     )
@@ -137,7 +142,7 @@ async def test_previous_response_id_replays_the_chain(client: httpx.AsyncClient)
 async def test_unstored_previous_response_is_rejected_with_openais_code(client: httpx.AsyncClient) -> None:
     unstored = await create(client, input="Remember the code word fig.", store=False)
     response = await client.post(
-        "/v1/responses", json={"model": "m", "input": "x", "previous_response_id": unstored["id"]}
+        "/v1/responses", json={"model": "gpt-5-mini", "input": "x", "previous_response_id": unstored["id"]}
     )
     assert response.status_code == 400
     assert response.json()["error"] == {
@@ -150,7 +155,7 @@ async def test_unstored_previous_response_is_rejected_with_openais_code(client: 
 
 
 async def test_a_conversation_is_not_found_here(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/responses", json={"model": "m", "input": "x", "conversation": "conv_1"})
+    response = await client.post("/v1/responses", json={"model": "gpt-5-mini", "input": "x", "conversation": "conv_1"})
     assert response.status_code == 404 and response.json()["error"]["param"] == "conversation"
 
 
@@ -173,7 +178,7 @@ async def test_retrieve_delete_and_list_input_items(client: httpx.AsyncClient) -
 
 async def test_input_tokens_count_what_a_response_would_use(client: httpx.AsyncClient) -> None:
     body = {"input": "one two three", "instructions": "Be brief.", "tools": [WEATHER]}
-    counted = (await client.post("/v1/responses/input_tokens", json={"model": "m", **body})).json()
+    counted = (await client.post("/v1/responses/input_tokens", json={"model": "gpt-5-mini", **body})).json()
     used = (await create(client, **body))["usage"]["input_tokens"]
     assert counted == {"object": "response.input_tokens", "input_tokens": used} and used == 3 + 2 + 1
 
@@ -184,7 +189,7 @@ async def test_compaction_keeps_the_code_word(client: httpx.AsyncClient) -> None
         {"role": "assistant", "content": "ok"},
         {"role": "user", "content": "Reply with exactly fine."},
     ]
-    compacted = (await client.post("/v1/responses/compact", json={"model": "m", "input": history})).json()
+    compacted = (await client.post("/v1/responses/compact", json={"model": "gpt-5-mini", "input": history})).json()
     assert compacted["object"] == "response.compaction" and compacted["id"].startswith("resp_")
     *kept, compaction = compacted["output"]
     assert [k["content"][0]["text"] for k in kept] == ["Remember the code word plum.", "Reply with exactly fine."]
@@ -241,17 +246,25 @@ async def test_request_parameters_are_echoed(client: httpx.AsyncClient) -> None:
     [
         ({"input": "x"}, "model"),
         ({"model": 5, "input": "x"}, "model"),
-        ({"model": "m", "input": 5}, "input"),
-        ({"model": "m", "input": [5]}, "input[0]"),
-        ({"model": "m", "input": [{"role": "robot", "content": "x"}]}, "input[0].role"),
-        ({"model": "m", "input": [{"role": "user", "content": {"a": 1}}]}, "input[0].content"),
-        ({"model": "m", "input": "x", "tools": 5}, "tools"),
-        ({"model": "m", "input": "x", "tools": [{"type": "function"}]}, "tools[0].name"),
-        ({"model": "m", "input": "x", "tools": [WEATHER], "tool_choice": {"type": "function", "name": "nope"}}, None),
-        ({"model": "m", "input": "x", "text": {"format": 5}}, "text.format"),
-        ({"model": "m", "input": "x", "stream": "yes"}, "stream"),
-        ({"model": "m", "input": "x", "metadata": 5}, "metadata"),
-        ({"model": "m", "input": [{"type": "compaction", "encrypted_content": "forged"}]}, None),
+        ({"model": "gpt-5-mini", "input": 5}, "input"),
+        ({"model": "gpt-5-mini", "input": [5]}, "input[0]"),
+        ({"model": "gpt-5-mini", "input": [{"role": "robot", "content": "x"}]}, "input[0].role"),
+        ({"model": "gpt-5-mini", "input": [{"role": "user", "content": {"a": 1}}]}, "input[0].content"),
+        ({"model": "gpt-5-mini", "input": "x", "tools": 5}, "tools"),
+        ({"model": "gpt-5-mini", "input": "x", "tools": [{"type": "function"}]}, "tools[0].name"),
+        (
+            {
+                "model": "gpt-5-mini",
+                "input": "x",
+                "tools": [WEATHER],
+                "tool_choice": {"type": "function", "name": "nope"},
+            },
+            None,
+        ),
+        ({"model": "gpt-5-mini", "input": "x", "text": {"format": 5}}, "text.format"),
+        ({"model": "gpt-5-mini", "input": "x", "stream": "yes"}, "stream"),
+        ({"model": "gpt-5-mini", "input": "x", "metadata": 5}, "metadata"),
+        ({"model": "gpt-5-mini", "input": [{"type": "compaction", "encrypted_content": "forged"}]}, None),
     ],
 )
 async def test_bad_requests_get_a_400_naming_the_field(
@@ -287,10 +300,10 @@ async def test_max_output_tokens_makes_the_response_incomplete(client: httpx.Asy
     assert len(body["output"][0]["content"][0]["text"].split()) == 16 and body["usage"]["output_tokens"] == 16
     streamed = await client.post(
         "/v1/responses",
-        json={"model": "m", "input": f"Reply with exactly {words}.", "max_output_tokens": 16, "stream": True},
+        json={"model": "gpt-5-mini", "input": f"Reply with exactly {words}.", "max_output_tokens": 16, "stream": True},
     )
     assert events(streamed.text)[-1]["type"] == "response.incomplete"
     short = await create(client, input="Reply with exactly ok.", max_output_tokens=16)
     assert short["status"] == "completed"
-    too_small = await client.post("/v1/responses", json={"model": "m", "input": "x", "max_output_tokens": 5})
+    too_small = await client.post("/v1/responses", json={"model": "gpt-5-mini", "input": "x", "max_output_tokens": 5})
     assert too_small.status_code == 400 and too_small.json()["error"]["param"] == "max_output_tokens"
