@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--header", action="append", default=[], metavar="K:V", help="extra header (repeatable)")
     target.add_argument("--auth-header", help="send the key in this header instead of Authorization: Bearer")
     target.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    target.add_argument(
+        "--upstream-journal",
+        metavar="URL",
+        help="root URL of the emulated upstreams the gateway fronts: their request journal is kept as evidence",
+    )
     target.add_argument("--targets", help="a targets YAML file, or a preset name (reference, gomodel)")
 
     run = probe.add_argument_group("run")
@@ -131,11 +136,12 @@ def _targets(args: argparse.Namespace) -> list[Target]:
     overrides = _features(args.feature)
     for t in targets:
         t.features.update(overrides)
+        t.upstream_journal = args.upstream_journal or t.upstream_journal
     return targets
 
 
 def probe(args: argparse.Namespace) -> int:
-    from harness.local import MASTER_KEY, reference_setup
+    from harness.local import MASTER_KEY, reference_stack
 
     probes = select(args.probe, args.exclude)
     if not probes:
@@ -153,8 +159,11 @@ def probe(args: argparse.Namespace) -> int:
         if not targets:
             # No target given: the local reference gateway, every route of it.
             os.environ.setdefault("GATEWAY_MASTER_KEY", MASTER_KEY)
-            url = REPLAY_URL if args.replay else stack.enter_context(reference_setup())
+            local = None if args.replay else stack.enter_context(reference_stack())
+            url = local.gateway if local else REPLAY_URL
             targets = load_targets_file("reference", base_url=url)
+            for target in targets:
+                target.upstream_journal = local.upstreams if local else None
             print(f"probing the reference gateway at {url} ({len(targets)} routes)", flush=True)
         print_header(targets)
         cassette_dir = args.cassette_dir or args.report_dir / "cassettes"

@@ -19,6 +19,7 @@ from typing import Any
 import openai
 from vcr.errors import CannotOverwriteExistingCassetteException
 
+from harness import upstream_journal
 from harness.cassettes import cassette_path, recorder
 from harness.context import ProbeContext, quiet_agents_sdk
 from harness.judge import judge_exchanges
@@ -100,9 +101,11 @@ async def run_probe(
         if record_mode == "all":
             path.unlink(missing_ok=True)
             evidence_path(path).unlink(missing_ok=True)
+            upstream_journal.journal_path(path).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     ctx = ProbeContext(probe, target, replay=replay, evidence=evidence)
     verdict.extra["expectation"] = ctx.expectation.value
+    journal_mark = upstream_journal.mark(target.upstream_journal) if target.upstream_journal and not replay else None
     started = time.monotonic()
     with recorder(record_mode, secrets=[target.key()]).use_cassette(str(path)), warnings.catch_warnings():
         # The openai SDK's unions warn when dumping item types they do not model; that is not the gateway's doing.
@@ -134,6 +137,8 @@ async def run_probe(
         verdict.outcome = Outcome.SKIP if allow_missing else Outcome.FAIL
         verdict.message = f"no cassette at {path} (replay)"
         return verdict
+    if target.upstream_journal and journal_mark is not None:
+        upstream_journal.keep(target.upstream_journal, journal_mark, path)
     if not replay and ctx.evidence:
         evidence_path(path).write_text(json.dumps(ctx.evidence, indent=1) + "\n")
     if verdict.outcome is not Outcome.SKIP:

@@ -26,6 +26,7 @@ class Target:
     features: dict[str, Expect] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     profile_assumed: bool = False  # no profile was given (--expect / `profile:`): native was assumed
+    upstream_journal: str | None = None  # root URL of emulated upstreams the target fronts: their journal is evidence
 
     def key(self) -> str:
         if self.api_key:
@@ -94,6 +95,7 @@ def load_targets(
                     timeout=float(spec.get("timeout", 60.0)),
                     features=features,
                     exclude=tuple(spec.get("exclude") or ()),
+                    upstream_journal=spec.get("upstream_journal"),
                 )
             )
     return targets
