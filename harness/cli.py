@@ -184,7 +184,7 @@ def probe(args: argparse.Namespace) -> int:
             allow_missing=args.allow_missing,
             strictness=Strictness(args.strictness),
         )
-    paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out)
+    paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out, strictness=Strictness(args.strictness))
     print_summary(verdicts)
     print("reports: " + ", ".join(str(p) for p in paths))
     return exit_code(verdicts)

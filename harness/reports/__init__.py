@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.model import Verdict
+from harness.model import Strictness, Verdict
 from harness.reports.html import write_html
 from harness.reports.junit import write_junit
 from harness.reports.matrix import write_matrix
@@ -14,14 +14,20 @@ from harness.reports.summary import exit_code, write_badge, write_json
 __all__ = ["exit_code", "write_all"]
 
 
-def write_all(verdicts: Sequence[Verdict], report_dir: Path, *, matrix_out: Path | None = None) -> list[Path]:
+def write_all(
+    verdicts: Sequence[Verdict],
+    report_dir: Path,
+    *,
+    matrix_out: Path | None = None,
+    strictness: Strictness | None = None,
+) -> list[Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     paths = [
         write_json(verdicts, report_dir / "report.json"),
         write_junit(verdicts, report_dir / "junit.xml"),
         write_matrix(verdicts, report_dir / "matrix.md"),
         write_badge(verdicts, report_dir / "badge.json"),
-        write_html(verdicts, report_dir / "report.html"),
+        write_html(verdicts, report_dir / "report.html", strictness=strictness.value if strictness else ""),
     ]
     if matrix_out:
         matrix_out.parent.mkdir(parents=True, exist_ok=True)
