@@ -27,13 +27,14 @@ GOOGLE_NO_KEY = (
     "Method doesn't allow unregistered callers (callers without established identity). "
     "Please use API Key or other form of API consumer identity to call this API."
 )
-_STATUS_NAMES = {
+GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
+    503: "UNAVAILABLE",
 }
 _ANTHROPIC_TYPES = {
     400: "invalid_request_error",
@@ -60,6 +61,6 @@ def error_body(
         kind = _ANTHROPIC_TYPES.get(status, "api_error") if status >= 401 or kind.endswith("_error") else kind
         return {"type": "error", "error": {"type": kind, "message": message}}
     if protocol == "gemini":
-        return {"error": {"code": status, "message": message, "status": _STATUS_NAMES.get(status, "UNKNOWN")}}
+        return {"error": {"code": status, "message": message, "status": GOOGLE_STATUS.get(status, "UNKNOWN")}}
     code = code or {401: "invalid_api_key"}.get(status)
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}

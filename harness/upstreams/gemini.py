@@ -20,22 +20,13 @@ from harness.upstreams import scripted
 from harness.upstreams._gemini_request import check_fields, to_scripted, validate
 from harness.upstreams._limits import limit
 from harness.upstreams.common import Fault, apply_fault, json_answer, new_id, read_json, sse_event, stream_response
-from harness.upstreams.errors import GOOGLE_NO_KEY
+from harness.upstreams.errors import GOOGLE_NO_KEY, GOOGLE_STATUS
 
-STATUS = {
-    400: "INVALID_ARGUMENT",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    429: "RESOURCE_EXHAUSTED",
-    500: "INTERNAL",
-    503: "UNAVAILABLE",
-}
 ACTIONS = ("generateContent", "streamGenerateContent", "countTokens")
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    body = {"error": {"code": status, "message": message, "status": STATUS.get(status, "UNKNOWN")}}
+    body = {"error": {"code": status, "message": message, "status": GOOGLE_STATUS.get(status, "UNKNOWN")}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
