@@ -47,8 +47,9 @@ class Running:
 
 
 @contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[Running]:
-    """Serve an ASGI app with uvicorn in a daemon thread for the duration of the block."""
+def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Iterator[Running]:
+    """Serve an ASGI app with uvicorn in a daemon thread for the duration of the block (`options`: more of
+    uvicorn.Config's, e.g. `http=` a protocol class)."""
     port = port or free_port(host)
     config = uvicorn.Config(
         app,
@@ -58,6 +59,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterato
         lifespan="auto",
         ws="websockets-sansio",
         timeout_graceful_shutdown=2,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn:{port}", daemon=True)

@@ -10,6 +10,7 @@ import uvicorn
 
 from reference_gateway.app import create_app
 from reference_gateway.config import load
+from reference_gateway.server import header_timeout_protocol
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,9 +22,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # httpx logs every upstream URL at INFO; keep upstream addresses and query strings out of the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    app = create_app(load(args.config))
+    config = load(args.config)
+    app = create_app(config)
     # access_log off: URLs may carry a Gemini-style ?key= and logs must never hold secrets.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, ws="websockets-sansio")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        ws="websockets-sansio",
+        http=header_timeout_protocol(config.limits.header_timeout),
+    )
     return 0
 
 

@@ -33,6 +33,7 @@ class Limits:
     max_body_bytes: int = 16 * 1024 * 1024  # larger bodies: 413
     max_json_depth: int = 64  # deeper nesting: 400
     body_timeout: float = 30.0  # seconds to receive the whole request body: 408
+    header_timeout: float = 10.0  # seconds to receive a request's line and headers: the connection is closed
     upstream_deadline: float = 300.0  # seconds for a whole upstream call, stream included: 504 / response.failed
     max_connections: int = 100  # per provider, so a provider that hangs cannot starve the others
 
