@@ -55,6 +55,8 @@ EXAMPLES = [
         "hosted_tool_rejection", ANTHROPIC, r'^rejected \(400\): responses tool type "web_search" is only supported'
     ),
     Example("hosted_tool_rejection", NATIVE, r"^accepted: 1 web search call"),  # the other side: provider decides
+    Example("websocket_session", GROQ, r"^code word: quince$"),
+    Example("websocket_session", NATIVE, r"^code word: quince$"),
     Example("curl_check.sh", NATIVE, r"^ok$"),
     Example("js/basic.mjs", NATIVE, r"^ok$"),
 ]

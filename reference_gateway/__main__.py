@@ -33,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         access_log=False,
         ws="websockets-sansio",
         http=header_timeout_protocol(config.limits.header_timeout),
+        ws_max_size=config.limits.max_body_bytes,
     )
     return 0
 

@@ -12,8 +12,16 @@ from starlette.routing import BaseRoute
 
 from reference_gateway.auth import AuthMiddleware
 from reference_gateway.config import Config
-from reference_gateway.errors import GatewayError, UnexpectedErrorMiddleware, gateway_error_handler, http_error_handler
+from reference_gateway.errors import (
+    GatewayError,
+    UnexpectedErrorMiddleware,
+    gateway_error_handler,
+    http_error_handler,
+    unsupported_handler,
+    upstream_error_handler,
+)
 from reference_gateway.gateway import Gateway
+from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
 from reference_gateway.routes import conversations, lifecycle, meta, responses
 
 ROUTES: list[BaseRoute] = [*meta.ROUTES, *responses.ROUTES, *lifecycle.ROUTES, *conversations.ROUTES]
@@ -32,6 +40,8 @@ def create_app(config: Config) -> Starlette:
         middleware=[Middleware(UnexpectedErrorMiddleware), Middleware(AuthMiddleware, keys=config.keys)],
         exception_handlers={
             GatewayError: gateway_error_handler,
+            UpstreamError: upstream_error_handler,
+            UnsupportedOperation: unsupported_handler,
             HTTPException: http_error_handler,
         },
         lifespan=lifespan,

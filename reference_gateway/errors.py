@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
 
 log = logging.getLogger("reference_gateway")
 
@@ -60,6 +60,16 @@ def not_found(message: str, *, param: str | None = None, code: str | None = None
 async def gateway_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     return error_response(exc)
+
+
+async def upstream_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, UpstreamError)
+    return error_response(upstream_error(exc, exc.provider))
+
+
+async def unsupported_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, UnsupportedOperation)
+    return error_response(GatewayError(501, str(exc), code="unsupported_response_operation"))
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:

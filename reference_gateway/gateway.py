@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
 from reference_gateway.config import Config
 from reference_gateway.providers import registry
+from reference_gateway.providers.base import ChatProvider, NativeProvider
 from reference_gateway.storage import Storage
 
 # What a model name may look like, per wire protocol. Gemini puts the name in the URL path (`models/NAME:action`),
@@ -30,14 +30,20 @@ def valid_model_name(provider_type: str, name: str) -> bool:
     return pattern.fullmatch(name) is not None and ".." not in name.split("/") and "//" not in name
 
 
-@dataclass
+@dataclass(frozen=True)
 class Route:
-    provider: Any  # a ChatProvider or the native OpenAIResponsesProvider
+    """Where a model name leads: the configured provider and the model name it is sent upstream as."""
+
+    provider: NativeProvider | ChatProvider
     upstream_model: str
 
     @property
+    def name(self) -> str:
+        return self.provider.settings.name
+
+    @property
     def native(self) -> bool:
-        return bool(getattr(self.provider, "native", False))
+        return isinstance(self.provider, NativeProvider)
 
 
 class Gateway:

@@ -10,6 +10,7 @@ Conversations are the gateway's own resource, so forward and replay both expand 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from reference_gateway.errors import GatewayError, not_found
@@ -68,8 +69,29 @@ def chain(storage: Storage, owner: str, response_id: str) -> list[dict[str, Any]
     return [item for response, inputs in turns for item in [*inputs, *(response.get("output") or [])]]
 
 
-def expand_input(storage: Storage, owner: str, payload: dict[str, Any], *, mode: str) -> list[dict[str, Any]]:
-    """The input items to send upstream: the history the request names (if the mode resolves it), then its input."""
+Local = Mapping[str, tuple[dict[str, Any], list[dict[str, Any]]]]
+
+
+def local_chain(storage: Storage, owner: str, response_id: str, local: Local) -> list[dict[str, Any]]:
+    """The history of a response kept on one websocket connection (`store: false`): its own turns from `local`,
+    then, where the chain reaches a stored response, the stored chain."""
+    turns: list[dict[str, Any]] = []
+    current: str | None = response_id
+    seen: set[str] = set()
+    while current is not None and current in local and current not in seen:
+        seen.add(current)
+        response, inputs = local[current]
+        turns = [*inputs, *(response.get("output") or []), *turns]
+        previous = response.get("previous_response_id")
+        current = str(previous) if previous else None
+    return (chain(storage, owner, current) if current else []) + turns
+
+
+def expand_input(
+    storage: Storage, owner: str, payload: dict[str, Any], *, mode: str, local: Local | None = None
+) -> list[dict[str, Any]]:
+    """The input items to send upstream: the history the request names (if the mode resolves it), then its input.
+    `local` holds a websocket connection's own `store: false` responses, continued from there on any route."""
     if mode not in MODES:
         raise ValueError(f"unknown state mode {mode!r}")
     items = normalize_input(payload)
@@ -90,6 +112,8 @@ def expand_input(storage: Storage, owner: str, payload: dict[str, Any], *, mode:
             400, "'previous_response_id' and 'conversation' cannot be used together.", param="conversation"
         )
     if previous:
+        if local is not None and previous in local:
+            return local_chain(storage, owner, previous, local) + items
         if mode == "replay":
             return chain(storage, owner, previous) + items
         # Forwarded: the upstream would resolve any id it holds, whoever made it, deleted or not. Only this key's

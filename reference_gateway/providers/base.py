@@ -1,10 +1,11 @@
-"""The one protocol every upstream adapter implements, and the error every adapter raises."""
+"""The two protocols an upstream adapter implements (native Responses, or chat-translated), and the error every
+adapter raises."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -24,8 +25,10 @@ class UpstreamError(Exception):
         kind: str | None = None,
         retry_after: str | None = None,
         credential: bool = False,
+        provider: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.provider = provider  # the configured provider's name, filled in by the pipeline
         self.status = status
         self.message = message
         self.code = code
@@ -49,6 +52,26 @@ class ProviderSettings:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+@runtime_checkable
+class NativeProvider(Protocol):
+    """A native Responses upstream: payloads and streams are forwarded, not rewritten."""
+
+    settings: ProviderSettings
+
+    async def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST a Responses payload to `path` (`/responses`, `/responses/input_tokens`, `/responses/compact`)."""
+        ...
+
+    def stream(self, payload: dict[str, Any]) -> AsyncIterator[tuple[str | None, dict[str, Any]]]:
+        """(event name, event) pairs of a streamed `/responses` call, as the upstream sends them."""
+        ...
+
+    async def delete(self, path: str) -> bool:
+        """DELETE `path`: True when deleted, False when the upstream does not have it."""
+        ...
+
+
+@runtime_checkable
 class ChatProvider(Protocol):
     """A chat-translated upstream. Requests and results are OpenAI Chat Completions shapes (plain dicts):
     adapters for other wires (Anthropic, Gemini) convert chat -> native and native -> chat themselves."""

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 import httpx
 
-from reference_gateway.providers.base import ProviderSettings
+from reference_gateway.providers.anthropic import AnthropicProvider
+from reference_gateway.providers.base import ChatProvider, NativeProvider, ProviderSettings
+from reference_gateway.providers.gemini import GeminiProvider
+from reference_gateway.providers.openai_chat import OpenAIChatProvider
+from reference_gateway.providers.openai_responses import OpenAIResponsesProvider
 
-ADAPTERS = {
-    "openai_responses": "reference_gateway.providers.openai_responses:OpenAIResponsesProvider",
-    "openai_chat": "reference_gateway.providers.openai_chat:OpenAIChatProvider",
-    "anthropic": "reference_gateway.providers.anthropic:AnthropicProvider",
-    "gemini": "reference_gateway.providers.gemini:GeminiProvider",
+Provider = NativeProvider | ChatProvider
+ADAPTERS: dict[str, type[OpenAIResponsesProvider | OpenAIChatProvider | AnthropicProvider | GeminiProvider]] = {
+    "openai_responses": OpenAIResponsesProvider,
+    "openai_chat": OpenAIChatProvider,
+    "anthropic": AnthropicProvider,
+    "gemini": GeminiProvider,
 }
 
 
-def build(settings: ProviderSettings, client: httpx.AsyncClient) -> Any:
+def build(settings: ProviderSettings, client: httpx.AsyncClient) -> Provider:
     if settings.type not in ADAPTERS:
         raise ValueError(f"provider {settings.name!r}: unknown type {settings.type!r} (one of {', '.join(ADAPTERS)})")
-    module, _, cls = ADAPTERS[settings.type].partition(":")
-    return getattr(importlib.import_module(module), cls)(settings, client)
+    return ADAPTERS[settings.type](settings, client)

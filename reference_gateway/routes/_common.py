@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import AsyncIterator, Awaitable
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 
 from reference_gateway.config import Limits
-from reference_gateway.errors import GatewayError, not_found
-from reference_gateway.gateway import Gateway, Route, valid_model_name
-from reference_gateway.providers.base import UpstreamError
+from reference_gateway.errors import GatewayError
+from reference_gateway.gateway import Gateway
 from reference_gateway.validation import check_request, parse_json
 
 log = logging.getLogger("reference_gateway")
 INLINE_PARSE_BYTES = 256 * 1024
-T = TypeVar("T")
 DEFAULT_LIMITS = Limits()
 
 
@@ -75,86 +71,17 @@ async def json_body(request: Request) -> dict[str, Any]:
     return check_request(await json_object(request))
 
 
-def limits(request: Request) -> Limits:
+def limits(request: HTTPConnection) -> Limits:
     """The gateway's limits (the defaults for an app mounted without a Gateway, as tests do)."""
     gw = getattr(request.app.state, "gateway", None)
     return gw.config.limits if isinstance(gw, Gateway) else DEFAULT_LIMITS
 
 
-def owner(request: Request) -> str:
+def owner(request: HTTPConnection) -> str:
     return str(request.state.key_name)
 
 
-def gateway(request: Request) -> Gateway:
+def gateway(request: HTTPConnection) -> Gateway:
     gw = request.app.state.gateway
     assert isinstance(gw, Gateway)
     return gw
-
-
-def route_for(request: Request, payload: dict[str, Any]) -> Route:
-    model = payload.get("model")
-    if not model or not isinstance(model, str):
-        raise GatewayError(400, "Missing required parameter: 'model'.", param="model")
-    found = gateway(request).route(model)
-    if found is None:
-        raise not_found(
-            f"The model '{model}' does not exist or is not routed by this gateway.",
-            param="model",
-            code="model_not_found",
-        )
-    if not valid_model_name(found.provider.settings.type, found.upstream_model):
-        raise GatewayError(
-            400,
-            f"Invalid model name '{model}': a model name is letters, digits and . _ - (and : @ + / where the "
-            "provider allows them), with no path, query or fragment.",
-            param="model",
-            code="invalid_model",
-        )
-    return found
-
-
-async def within_deadline(request: Request, call: Awaitable[T]) -> T:
-    """An upstream call bounded by the gateway's overall deadline: past it, a 504 (a drip of bytes that keeps
-    every read timeout happy still ends)."""
-    deadline = limits(request).upstream_deadline
-    try:
-        async with asyncio.timeout(deadline):
-            return await call
-    except TimeoutError as exc:
-        raise UpstreamError(504, f"upstream did not finish within the gateway's deadline of {deadline:g}s") from exc
-
-
-async def primed(request: Request, source: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    """Pull the first item now (so upstream errors surface before a 200 is sent), then yield everything, the whole
-    stream within the gateway's overall deadline (past it, UpstreamError 504 mid-stream)."""
-    deadline = limits(request).upstream_deadline
-    loop = asyncio.get_running_loop()
-    ends = loop.time() + deadline
-    iterator = aiter(source)
-
-    async def pull() -> Any:
-        try:
-            async with asyncio.timeout_at(ends):
-                return await anext(iterator)
-        except TimeoutError as exc:
-            raise UpstreamError(504, f"upstream did not finish within the gateway's deadline of {deadline:g}s") from exc
-
-    try:
-        first = await pull()
-    except StopAsyncIteration as exc:
-        raise UpstreamError(502, "upstream stream ended before its first event") from exc
-
-    async def rest() -> AsyncIterator[Any]:
-        yield first
-        while True:
-            try:
-                item = await pull()
-            except StopAsyncIteration:
-                return
-            yield item
-
-    return rest()
-
-
-def sse(event: dict[str, Any]) -> str:
-    return f"event: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n"

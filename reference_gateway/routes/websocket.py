@@ -1,0 +1,77 @@
+"""The Responses websocket transport on `/v1/responses` (Open Responses 2026-04-24, and the Agents SDK's
+`responses_websocket_session`): each `response.create` frame runs the same pipeline as a POST and is answered
+with the Responses stream events, one frame each; responses follow each other in order on one socket.
+
+`store: false` responses are kept for the connection's lifetime (a `Session`), so they can be continued on it by
+`previous_response_id`; after a reconnect their ids are `previous_response_not_found`, and a failed continuation
+evicts the response it continued. Errors are `error` frames `{"type": "error", "status", "error": {...}}` and the
+socket stays open. The key is checked on the upgrade (AuthMiddleware); frames are limited in size and the
+connection in idle time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from reference_gateway import pipeline
+from reference_gateway.errors import GatewayError, upstream_error
+from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
+from reference_gateway.routes._common import gateway, limits, owner
+from reference_gateway.validation import check_request, parse_json
+
+# HTTP-only fields: the spec says a frame must not carry them; the Agents SDK sends `stream: true` all the same.
+HTTP_ONLY = ("stream", "stream_options")
+
+
+def error_frame(err: GatewayError) -> dict[str, Any]:
+    return {"type": "error", "status": err.status, "error": err.body()["error"]}
+
+
+def _payload(raw: str, max_bytes: int, max_depth: int) -> dict[str, Any]:
+    if len(raw.encode()) > max_bytes:
+        raise GatewayError(413, f"The frame is larger than this gateway accepts ({max_bytes} bytes).")
+    frame = parse_json(raw.encode(), max_depth=max_depth)
+    if not isinstance(frame, dict) or frame.get("type") != "response.create":
+        raise GatewayError(400, "Expected a JSON object with type 'response.create'.", param="type")
+    if frame.get("background"):
+        raise GatewayError(400, "'background' is not allowed over the websocket transport.", param="background")
+    return check_request({k: v for k, v in frame.items() if k != "type" and k not in HTTP_ONLY})
+
+
+async def _answer(websocket: WebSocket, session: pipeline.Session, raw: str) -> None:
+    gw, limit = gateway(websocket), limits(websocket)
+    turn = await pipeline.begin(
+        gw, owner(websocket), _payload(raw, limit.max_body_bytes, limit.max_json_depth), session=session
+    )
+    async for event in await pipeline.events(gw, turn):
+        await websocket.send_text(json.dumps(event, separators=(",", ":")))
+
+
+async def responses_socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    session = pipeline.Session()
+    idle = limits(websocket).body_timeout * 10
+    try:
+        while True:
+            try:
+                raw = await asyncio.wait_for(websocket.receive_text(), idle)
+            except TimeoutError:
+                await websocket.close(1000, "idle")
+                return
+            try:
+                await _answer(websocket, session, raw)
+            except GatewayError as err:
+                await websocket.send_text(json.dumps(error_frame(err)))
+            except UnsupportedOperation as exc:
+                await websocket.send_text(json.dumps(error_frame(GatewayError(501, str(exc)))))
+            except UpstreamError as exc:
+                await websocket.send_text(json.dumps(error_frame(upstream_error(exc, exc.provider))))
+    except WebSocketDisconnect:
+        return
+    except RuntimeError:
+        # receive_text on a frame that is not text (bytes), or a socket already closed by the client
+        return
