@@ -36,7 +36,9 @@ def response_event(value: Any) -> dict[str, Any]:
 
 def chat_completion(value: Any) -> dict[str, Any]:
     """A `chat.completion`: at least one choice carrying a message object."""
-    choices = value.get("choices") if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        raise _wrong("a chat completion", "not a JSON object")
+    choices = value.get("choices")
     if not isinstance(choices, list) or not choices:
         raise _wrong("a chat completion", "no 'choices'")
     first = choices[0]
@@ -47,7 +49,9 @@ def chat_completion(value: Any) -> dict[str, Any]:
 
 def chat_chunk(value: Any) -> dict[str, Any]:
     """A `chat.completion.chunk`: an object whose `choices` is a list of objects with a `delta` object."""
-    choices = value.get("choices") if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        raise _wrong("a chat chunk", "not a JSON object")
+    choices = value.get("choices")
     if not isinstance(choices, list):
         raise _wrong("a chat chunk", "no 'choices' list")
     for choice in choices:
