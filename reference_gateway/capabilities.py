@@ -7,13 +7,32 @@ with a message that names it; nothing is dropped silently. `GET /v1/capabilities
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from fnmatch import fnmatchcase
 from typing import Any
 
 from reference_gateway.errors import GatewayError
-from reference_gateway.providers.base import ProviderSettings
+from reference_gateway.features import FEATURES
+from reference_gateway.providers.base import Compact, ProviderSettings, Stateful
 
-FORWARDED, TRANSLATED, REPLAYED, REJECTED = "forwarded", "translated", "replayed", "rejected"
+__all__ = ["FEATURES", "Decision", "Setting", "check", "check_operation", "table"]
+
+
+class Decision(StrEnum):
+    FORWARDED = "forwarded"  # passed to a native upstream as it is
+    TRANSLATED = "translated"  # carried over to the provider's own wire
+    REPLAYED = "replayed"  # the gateway rebuilds it from what it stored
+    REJECTED = "rejected"  # refused with a 4xx (501 for an operation) naming it
+
+
+class Setting(StrEnum):
+    """A decision a provider's configuration makes (`stateful:`, `compact:`)."""
+
+    STATEFUL = "stateful"
+    COMPACT = "compact"
+
+
+FORWARDED, TRANSLATED, REPLAYED, REJECTED = Decision
 KNOWN_ITEMS = {"message", "function_call", "function_call_output", "compaction"}
 HOSTED_MESSAGE = (
     'responses tool type "{name}" is only supported by native Responses providers; '
@@ -30,8 +49,8 @@ class Row:
     provider: str  # provider type glob
     model: str  # model glob
     mode: str  # "native" | "chat"
-    feature: str  # feature glob
-    decision: str  # forwarded | translated | replayed | rejected | "setting:<name>"
+    feature: str  # feature glob, in the shared vocabulary (reference_gateway/features.py)
+    decision: Decision | Setting
     message: str = ""
     param: str | None = None
 
@@ -39,55 +58,47 @@ class Row:
 # Later rows win over earlier ones when several match.
 TABLE: tuple[Row, ...] = (
     Row("*", "*", "native", "*", FORWARDED),
-    Row("*", "*", "chat", "tools.*", REJECTED, HOSTED_MESSAGE, "tools"),
-    Row("*", "*", "chat", "tools.function", TRANSLATED),
-    Row("*", "*", "chat", "state.*", "setting:stateful", STATE_MESSAGE),
+    Row("*", "*", "native", "transport.websocket", TRANSLATED),
+    Row("*", "*", "chat", "hosted.*", REJECTED, HOSTED_MESSAGE, "tools"),
+    Row("*", "*", "chat", "tools", TRANSLATED),
+    Row("*", "*", "chat", "transport.websocket", TRANSLATED),
+    Row("*", "*", "chat", "state.*", Setting.STATEFUL, STATE_MESSAGE),
     Row(
         "*",
         "*",
         "chat",
-        "input.*",
+        "input.unknown_items",
         REJECTED,
         'responses input item type "{name}" is not supported by chat-translated providers',
         "input",
     ),
-    Row("*", "*", "chat", "text.format.*", TRANSLATED),
-    Row("*", "*", "chat", "text.verbosity", TRANSLATED),
+    Row("*", "*", "chat", "structured.*", TRANSLATED),
     Row(
         "*",
         "*",
-        "chat",
-        "background",
-        REJECTED,
-        "background responses are not supported by chat-translated providers",
-        "background",
-    ),
-    Row(
         "*",
-        "*",
-        "native",
         "background",
         REJECTED,
         "background responses are not supported by this gateway: it cannot poll, retrieve or cancel them on behalf "
         "of their owner, so it refuses them rather than answer as if they ran in the foreground",
         "background",
     ),
-    Row("*", "*", "chat", "operation.input_tokens", TRANSLATED),
+    Row("*", "*", "chat", "input_tokens", TRANSLATED),
     Row(
         "openai_chat",
         "*",
         "chat",
-        "operation.input_tokens",
+        "input_tokens",
         REJECTED,
         "input token counting is not available for OpenAI-style chat provider {provider}",
         None,
     ),
-    Row("*", "*", "chat", "operation.compact", "setting:compact"),
+    Row("*", "*", "chat", "compact", Setting.COMPACT),
     Row(
         "anthropic",
         "*",
         "chat",
-        "text.format.*",
+        "structured.json_*",
         REJECTED,
         "Anthropic does not accept translated structured output "
         "(text.format {name}); the gateway rejects it instead of dropping it",
@@ -97,7 +108,7 @@ TABLE: tuple[Row, ...] = (
         "anthropic",
         "*",
         "chat",
-        "text.verbosity",
+        "structured.verbosity",
         REJECTED,
         "Anthropic does not accept text.verbosity; the gateway rejects it instead of dropping it",
         "text.verbosity",
@@ -106,28 +117,11 @@ TABLE: tuple[Row, ...] = (
         "gemini",
         "*",
         "chat",
-        "text.verbosity",
+        "structured.verbosity",
         REJECTED,
         "Gemini has no equivalent of text.verbosity; the gateway rejects it instead of dropping it",
         "text.verbosity",
     ),
-)
-
-FEATURES = (
-    "tools.function",
-    "tools.web_search_preview",
-    "tools.web_search",
-    "tools.file_search",
-    "tools.computer_use_preview",
-    "state.previous_response_id",
-    "state.conversation",
-    "input.unknown",
-    "text.format.json_schema",
-    "text.format.json_object",
-    "text.verbosity",
-    "background",
-    "operation.input_tokens",
-    "operation.compact",
 )
 
 
@@ -135,29 +129,29 @@ def mode_of(settings: ProviderSettings) -> str:
     return "native" if settings.type == "openai_responses" else "chat"
 
 
-def decide(settings: ProviderSettings, model: str, feature: str) -> tuple[str, Row | None]:
+def decide(settings: ProviderSettings, model: str, feature: str) -> tuple[Decision, Row | None]:
     found: Row | None = None
     mode = mode_of(settings)
     for row in TABLE:
-        same_route = row.mode == mode and fnmatchcase(settings.type, row.provider) and fnmatchcase(model, row.model)
-        if same_route and fnmatchcase(feature, row.feature):
+        same_route = fnmatchcase(mode, row.mode) and fnmatchcase(settings.type, row.provider)
+        if same_route and fnmatchcase(model, row.model) and fnmatchcase(feature, row.feature):
             found = row
     if found is None:
         return REJECTED, None
-    decision = found.decision
-    if decision == "setting:stateful":
-        decision = REPLAYED if settings.stateful == "replay" else REJECTED
-    elif decision == "setting:compact":
-        decision = TRANSLATED if settings.compact == "translate" else REJECTED
-    return decision, found
+    if found.decision is Setting.STATEFUL:
+        return (REPLAYED if settings.stateful is Stateful.REPLAY else REJECTED), found
+    if found.decision is Setting.COMPACT:
+        return (TRANSLATED if settings.compact is Compact.TRANSLATE else REJECTED), found
+    assert isinstance(found.decision, Decision)
+    return found.decision, found
 
 
 def features_of(payload: dict[str, Any]) -> list[tuple[str, str]]:
-    """(feature, name) pairs a Responses payload uses."""
+    """(feature, name) pairs a Responses payload uses, in the shared vocabulary."""
     found: list[tuple[str, str]] = []
     for tool in payload.get("tools") or []:
         kind = str(tool.get("type", "")) if isinstance(tool, dict) else ""
-        found.append((f"tools.{kind}", kind))
+        found.append(("tools", kind) if kind == "function" else (f"hosted.{kind}", kind))
     for name in ("previous_response_id", "conversation"):
         if payload.get(name):
             found.append((f"state.{name}", name))
@@ -165,19 +159,19 @@ def features_of(payload: dict[str, Any]) -> list[tuple[str, str]]:
     for item in items if isinstance(items, list) else []:
         kind = str(item.get("type", "message")) if isinstance(item, dict) else "message"
         if kind not in KNOWN_ITEMS:
-            found.append((f"input.{kind}", kind))
+            found.append(("input.unknown_items", kind))
     text = payload.get("text") or {}
     fmt = (text.get("format") or {}).get("type") if isinstance(text, dict) else None
     if fmt and fmt != "text":
-        found.append((f"text.format.{fmt}", str(fmt)))
+        found.append((f"structured.{fmt}", str(fmt)))
     if isinstance(text, dict) and text.get("verbosity"):
-        found.append(("text.verbosity", "text.verbosity"))
+        found.append(("structured.verbosity", "text.verbosity"))
     if payload.get("background"):
         found.append(("background", "background"))
     return found
 
 
-def check(settings: ProviderSettings, model: str, payload: dict[str, Any]) -> dict[str, str]:
+def check(settings: ProviderSettings, model: str, payload: dict[str, Any]) -> dict[str, Decision]:
     """Raise GatewayError(400) for the first rejected feature; else return feature -> decision."""
     decisions = {}
     for feature, name in features_of(payload):
@@ -188,8 +182,8 @@ def check(settings: ProviderSettings, model: str, payload: dict[str, Any]) -> di
     return decisions
 
 
-def check_operation(settings: ProviderSettings, model: str, operation: str) -> str:
-    decision, row = decide(settings, model, f"operation.{operation}")
+def check_operation(settings: ProviderSettings, model: str, operation: str) -> Decision:
+    decision, row = decide(settings, model, operation)
     if decision == REJECTED:
         message = (row.message if row and row.message else "{name} is not supported by provider {provider}").format(
             name=operation, provider=settings.name
@@ -216,7 +210,7 @@ def table(providers: dict[str, ProviderSettings]) -> list[dict[str, str]]:
                     "model": "*",
                     "api_mode": mode_of(settings),
                     "feature": feature,
-                    "decision": decision,
+                    "decision": decision.value,
                 }
             )
     return rows

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from reference_gateway.providers.base import ProviderSettings
+from reference_gateway.providers.base import Compact, ProviderSettings, Stateful
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 DEFAULT_PRESET = Path(__file__).parent / "presets" / "default.yaml"
@@ -65,8 +65,8 @@ def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
             type=str(spec.pop("type")),
             base_url=str(spec.pop("base_url")).rstrip("/"),
             api_key=str(spec.pop("api_key", "")),
-            stateful=str(spec.pop("stateful", "reject")),
-            compact=str(spec.pop("compact", "translate")),
+            stateful=Stateful(str(spec.pop("stateful", "reject"))),
+            compact=Compact(str(spec.pop("compact", "translate"))),
             options=spec,
         )
     cfg.default_provider = data.get("default_provider") or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
@@ -41,15 +42,33 @@ class UnsupportedOperation(Exception):
     """The provider has no way to do this operation (e.g. count tokens); the gateway answers 501."""
 
 
+class Stateful(StrEnum):
+    """How a chat-translated provider treats `previous_response_id` and `conversation`."""
+
+    REPLAY = "replay"  # the gateway rebuilds the history from what it stored
+    REJECT = "reject"  # a 400 naming the field
+
+
+class Compact(StrEnum):
+    """How a chat-translated provider treats `POST /v1/responses/compact`."""
+
+    TRANSLATE = "translate"  # a real summary through the provider
+    REJECT = "reject"  # a 501
+
+
 @dataclass
 class ProviderSettings:
     name: str
     type: str
     base_url: str
     api_key: str = ""
-    stateful: str = "reject"  # "replay" | "reject"
-    compact: str = "translate"  # "translate" | "reject"
+    stateful: Stateful = Stateful.REJECT
+    compact: Compact = Compact.TRANSLATE
     options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.stateful = Stateful(self.stateful)  # a plain string from code or YAML is checked here
+        self.compact = Compact(self.compact)
 
 
 @runtime_checkable

@@ -52,7 +52,7 @@ def test_anthropic_rejects_structured_output_and_verbosity_instead_of_dropping_t
 
 def test_gemini_translates_structured_output_but_rejects_verbosity() -> None:
     assert capabilities.check(GEMINI, "m", {"text": {"format": {"type": "json_schema"}}}) == {
-        "text.format.json_schema": "translated"
+        "structured.json_schema": "translated"
     }
     with pytest.raises(GatewayError):
         capabilities.check(GEMINI, "m", {"text": {"verbosity": "high"}})
@@ -73,6 +73,29 @@ def test_the_published_table_covers_every_provider_and_feature() -> None:
         "type": "openai_chat",
         "model": "*",
         "api_mode": "chat",
-        "feature": "tools.web_search_preview",
+        "feature": "hosted.web_search_preview",
         "decision": "rejected",
     } in rows
+
+
+def test_the_gateway_and_the_harness_share_one_feature_vocabulary() -> None:
+    from harness import features as harness_features
+    from harness.probes import CATALOGUE
+
+    assert capabilities.FEATURES == harness_features.FEATURES
+    # Every probe of a capability family names a listed feature, so a targets file's override and the gateway's
+    # published table speak of the same thing.
+    families = ("hosted.", "state.", "structured.", "input.")
+    probed = {p.feature for p in CATALOGUE if p.feature.startswith(families) or p.feature in capabilities.FEATURES}
+    assert probed <= set(capabilities.FEATURES), probed - set(capabilities.FEATURES)
+    assert {"tools", "state.previous_response_id", "hosted.web_search", "transport.websocket"} <= probed
+
+
+def test_decisions_and_settings_are_enums() -> None:
+    decisions = capabilities.check(GROQ, "m", {"tools": [{"type": "function", "name": "f"}], "conversation": "c"})
+    assert decisions == {
+        "tools": capabilities.Decision.TRANSLATED,
+        "state.conversation": capabilities.Decision.REPLAYED,
+    }
+    with pytest.raises(ValueError):
+        ProviderSettings("x", "openai_chat", "http://u", stateful="sometimes")

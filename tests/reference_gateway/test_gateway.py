@@ -184,8 +184,8 @@ async def test_chat_route_replays_the_stored_chain(gateway: httpx.AsyncClient) -
 
 async def test_capabilities_are_published(gateway: httpx.AsyncClient) -> None:
     rows = (await gateway.get("/v1/capabilities")).json()["data"]
-    assert {"provider": "groq", "feature": "tools.file_search", "decision": "rejected"}.items() <= next(
-        r for r in rows if r["provider"] == "groq" and r["feature"] == "tools.file_search"
+    assert {"provider": "groq", "feature": "hosted.file_search", "decision": "rejected"}.items() <= next(
+        r for r in rows if r["provider"] == "groq" and r["feature"] == "hosted.file_search"
     ).items()
 
 
