@@ -7,7 +7,8 @@ lists what it honours and everything else is an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from reference_gateway.providers.base import UpstreamError
@@ -90,3 +91,71 @@ def forced_function(choice: Any) -> str | None:
 
 def stop_list(stop: Any) -> list[str]:
     return [stop] if isinstance(stop, str) else [str(s) for s in stop]
+
+
+@dataclass(frozen=True)
+class Wire:
+    """How one non-OpenAI wire spells the pieces of a conversation; `walk` does the rest, the same for every wire."""
+
+    provider: str  # the name in error messages
+    key: str  # where a turn keeps its pieces: Anthropic "content", Gemini "parts"
+    assistant: str  # the assistant's role on this wire: "assistant", "model"
+    text: Callable[[str], dict[str, Any]]
+    image: Callable[[str], dict[str, Any]]  # an image URL or data URL
+    document: Callable[[str], dict[str, Any]]  # a file's data URL
+    call: Callable[[str, str, dict[str, Any]], dict[str, Any]]  # (call id, name, arguments)
+    result: Callable[[str, str | None, str], dict[str, Any]]  # (call id, the call's name if known, output text)
+
+
+def _user_pieces(content: Any, wire: Wire) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [wire.text(content)]
+    pieces: list[dict[str, Any]] = []
+    for part in content or []:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text":
+            pieces.append(wire.text(str(part.get("text", ""))))
+        elif kind == "image_url":
+            pieces.append(wire.image(str(part["image_url"]["url"])))
+        elif kind == "file" and str((part.get("file") or {}).get("file_data", "")).startswith("data:"):
+            pieces.append(wire.document(part["file"]["file_data"]))
+        else:
+            raise refuse(wire.provider, "messages", f"user content part {kind!r} has no equivalent here")
+    return pieces
+
+
+def walk(chat_messages: list[dict[str, Any]], wire: Wire) -> tuple[list[str], list[dict[str, Any]]]:
+    """(system texts, turns) of a chat conversation on `wire`. Consecutive pieces of one role share a turn: that
+    is where Anthropic and Gemini both look for the results of the previous turn's calls."""
+    names: dict[str, str] = {}
+    system: list[str] = []
+    turns: list[dict[str, Any]] = []
+
+    def append(role: str, pieces: list[dict[str, Any]]) -> None:
+        if not pieces:
+            return
+        if turns and turns[-1]["role"] == role:
+            turns[-1][wire.key].extend(pieces)
+        else:
+            turns.append({"role": role, wire.key: pieces})
+
+    for msg in chat_messages:
+        role = msg.get("role")
+        if role in ("system", "developer"):
+            system.append(text_of(msg.get("content"), wire.provider))
+        elif role == "user":
+            append("user", _user_pieces(msg.get("content"), wire))
+        elif role == "assistant":
+            text = text_of(msg.get("content"), wire.provider)
+            pieces = [wire.text(text)] if text else []
+            for call in msg.get("tool_calls") or []:
+                call_id, name = str(call.get("id")), function_name(call)
+                names[call_id] = name
+                pieces.append(wire.call(call_id, name, arguments(call)))
+            append(wire.assistant, pieces)
+        elif role == "tool":
+            call_id = str(msg.get("tool_call_id"))
+            append("user", [wire.result(call_id, names.get(call_id), text_of(msg.get("content"), wire.provider))])
+        else:
+            raise UpstreamError(400, f"message role {role!r} cannot be sent to {wire.provider}")
+    return system, turns

@@ -17,14 +17,13 @@ import httpx
 from reference_gateway.providers import shapes, sse
 from reference_gateway.providers._anthropic_stream import FINISH, ChunkWriter, event_of
 from reference_gateway.providers._chat_input import (
-    arguments,
+    Wire,
     check_params,
     data_url,
     forced_function,
-    function_name,
     refuse,
     stop_list,
-    text_of,
+    walk,
 )
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
@@ -55,65 +54,20 @@ def _source(url: str, media_type: str | None = None) -> dict[str, Any]:
     return {"type": "base64", "media_type": media_type or inline[0], "data": inline[1]}
 
 
-def _user_blocks(content: Any) -> list[dict[str, Any]]:
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    blocks: list[dict[str, Any]] = []
-    for part in content or []:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text":
-            blocks.append({"type": "text", "text": str(part.get("text", ""))})
-        elif kind == "image_url":
-            blocks.append({"type": "image", "source": _source(str(part["image_url"]["url"]))})
-        elif kind == "file" and str((part.get("file") or {}).get("file_data", "")).startswith("data:"):
-            blocks.append({"type": "document", "source": _source(part["file"]["file_data"])})
-        else:
-            raise refuse(NAME, "messages", f"user content part {kind!r} has no Anthropic equivalent here")
-    return blocks
+def _result(call_id: str, name: str | None, text: str) -> dict[str, Any]:
+    return {"type": "tool_result", "tool_use_id": call_id, "content": text}
 
 
-def _assistant_blocks(msg: dict[str, Any]) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
-    text = text_of(msg.get("content"), NAME)
-    if text:
-        blocks.append({"type": "text", "text": text})
-    for call in msg.get("tool_calls") or []:
-        blocks.append({"type": "tool_use", "id": call["id"], "name": function_name(call), "input": arguments(call)})
-    return blocks
-
-
-def _messages(chat_messages: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
-    system: list[str] = []
-    messages: list[dict[str, Any]] = []
-
-    def append(role: str, blocks: list[dict[str, Any]]) -> None:
-        # One turn per role: consecutive tool results (and a user message after them) share one user turn,
-        # which is where Anthropic looks for the results of the previous turn's tool_use blocks.
-        if not blocks:
-            return
-        if messages and messages[-1]["role"] == role:
-            messages[-1]["content"].extend(blocks)
-        else:
-            messages.append({"role": role, "content": blocks})
-
-    for msg in chat_messages:
-        role = msg.get("role")
-        if role in ("system", "developer"):
-            system.append(text_of(msg.get("content"), NAME))
-        elif role == "user":
-            append("user", _user_blocks(msg.get("content")))
-        elif role == "assistant":
-            append("assistant", _assistant_blocks(msg))
-        elif role == "tool":
-            result = {
-                "type": "tool_result",
-                "tool_use_id": msg.get("tool_call_id"),
-                "content": text_of(msg.get("content"), NAME),
-            }
-            append("user", [result])
-        else:
-            raise UpstreamError(400, f"message role {role!r} cannot be sent to {NAME}")
-    return system, messages
+WIRE = Wire(
+    provider=NAME,
+    key="content",
+    assistant="assistant",
+    text=lambda text: {"type": "text", "text": text},
+    image=lambda url: {"type": "image", "source": _source(url)},
+    document=lambda url: {"type": "document", "source": _source(url)},
+    call=lambda call_id, name, args: {"type": "tool_use", "id": call_id, "name": name, "input": args},
+    result=_result,
+)
 
 
 def _tools(chat: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +112,7 @@ def to_messages_request(chat: dict[str, Any]) -> dict[str, Any]:
     if chat.get("verbosity"):
         raise refuse(NAME, "verbosity", "Anthropic has no equivalent")
     check_params({k: v for k, v in chat.items() if k != "response_format"}, HONOURED, NAME)
-    system, messages = _messages(chat["messages"])
+    system, messages = walk(chat["messages"], WIRE)
     body: dict[str, Any] = {
         "model": chat["model"],
         "max_tokens": chat.get("max_tokens") or chat.get("max_completion_tokens") or DEFAULT_MAX_TOKENS,

@@ -12,22 +12,14 @@ import hashlib
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from reference_gateway.providers import _chat_input as chat_input
 from reference_gateway.providers import shapes, sse
-from reference_gateway.providers._chat_input import (
-    arguments,
-    check_params,
-    data_url,
-    forced_function,
-    function_name,
-    refuse,
-    stop_list,
-    text_of,
-)
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
 
@@ -69,67 +61,29 @@ def call_id(response_id: str, name: str, args: Any, position: int) -> str:
 
 
 def _inline(url: str) -> dict[str, Any]:
-    inline = data_url(url)
+    inline = chat_input.data_url(url)
     if inline is None:
         return {"fileData": {"fileUri": url}}
     return {"inlineData": {"mimeType": inline[0], "data": inline[1]}}
 
 
-def _user_parts(content: Any) -> list[dict[str, Any]]:
-    if isinstance(content, str):
-        return [{"text": content}]
-    parts: list[dict[str, Any]] = []
-    for part in content or []:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text":
-            parts.append({"text": str(part.get("text", ""))})
-        elif kind == "image_url":
-            parts.append(_inline(str(part["image_url"]["url"])))
-        elif kind == "file" and str((part.get("file") or {}).get("file_data", "")).startswith("data:"):
-            parts.append(_inline(part["file"]["file_data"]))
-        else:
-            raise refuse(NAME, "messages", f"user content part {kind!r} has no Gemini equivalent here")
-    return parts
+def _result(call_id: str, name: str | None, text: str) -> dict[str, Any]:
+    # Gemini matches a result to its call by function name, found from the assistant call with that id.
+    if name is None:
+        raise UpstreamError(400, f"tool result {call_id} answers no earlier tool call")
+    return {"functionResponse": {"name": name, "response": {"result": text}}}
 
 
-def _contents(chat_messages: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
-    names: dict[str, str] = {}
-    system: list[str] = []
-    contents: list[dict[str, Any]] = []
-
-    def append(role: str, parts: list[dict[str, Any]]) -> None:
-        # All the results of one model turn's calls travel in one user content, as Gemini counts them there.
-        if not parts:
-            return
-        if contents and contents[-1]["role"] == role:
-            contents[-1]["parts"].extend(parts)
-        else:
-            contents.append({"role": role, "parts": parts})
-
-    for msg in chat_messages:
-        role = msg.get("role")
-        if role in ("system", "developer"):
-            system.append(text_of(msg.get("content"), NAME))
-        elif role == "user":
-            append("user", _user_parts(msg.get("content")))
-        elif role == "assistant":
-            parts: list[dict[str, Any]] = []
-            text = text_of(msg.get("content"), NAME)
-            if text:
-                parts.append({"text": text})
-            for call in msg.get("tool_calls") or []:
-                names[str(call.get("id"))] = function_name(call)
-                parts.append({"functionCall": {"name": function_name(call), "args": arguments(call)}})
-            append("model", parts)
-        elif role == "tool":
-            name = names.get(str(msg.get("tool_call_id")))
-            if name is None:
-                raise UpstreamError(400, f"tool result {msg.get('tool_call_id')} answers no earlier tool call")
-            response = {"result": text_of(msg.get("content"), NAME)}
-            append("user", [{"functionResponse": {"name": name, "response": response}}])
-        else:
-            raise UpstreamError(400, f"message role {role!r} cannot be sent to {NAME}")
-    return system, contents
+WIRE = chat_input.Wire(
+    provider=NAME,
+    key="parts",
+    assistant="model",
+    text=lambda text: {"text": text},
+    image=_inline,
+    document=_inline,
+    call=lambda call_id, name, args: {"functionCall": {"name": name, "args": args}},
+    result=_result,
+)
 
 
 def _tools(chat: dict[str, Any]) -> dict[str, Any]:
@@ -139,14 +93,14 @@ def _tools(chat: dict[str, Any]) -> dict[str, Any]:
     for tool in tools:
         fn = tool.get("function") or {}
         if tool.get("type") != "function" or not fn.get("name"):
-            raise refuse(NAME, "tools", "only function tools are translated")
+            raise chat_input.refuse(NAME, "tools", "only function tools are translated")
         declaration = {"name": fn["name"], "description": fn.get("description", "")}
         declaration["parametersJsonSchema"] = fn.get("parameters") or {"type": "object"}
         declarations.append(declaration)
     if declarations:
         body["tools"] = [{"functionDeclarations": declarations}]
     choice = chat.get("tool_choice")
-    forced = forced_function(choice)
+    forced = chat_input.forced_function(choice)
     if (forced or choice == "required") and not tools:
         raise UpstreamError(400, "tool_choice forces a tool call but no tools were given")
     if forced:
@@ -157,7 +111,9 @@ def _tools(chat: dict[str, Any]) -> dict[str, Any]:
     elif choice not in (None, "auto", "none"):
         raise UpstreamError(400, f"tool_choice {choice!r} is not one of auto, none, required")
     if chat.get("parallel_tool_calls") is False and tools:
-        raise refuse(NAME, "parallel_tool_calls", "Gemini has no switch that turns parallel function calls off")
+        raise chat_input.refuse(
+            NAME, "parallel_tool_calls", "Gemini has no switch that turns parallel function calls off"
+        )
     return body
 
 
@@ -170,21 +126,21 @@ def _generation(chat: dict[str, Any]) -> dict[str, Any]:
     elif fmt.get("type") == "json_object":
         generation["responseMimeType"] = "application/json"
     elif fmt.get("type") not in (None, "text"):
-        raise refuse(NAME, "response_format", f"type {fmt.get('type')!r} has no Gemini equivalent")
+        raise chat_input.refuse(NAME, "response_format", f"type {fmt.get('type')!r} has no Gemini equivalent")
     for src, dst in GENERATION:
         if chat.get(src) is not None:
             generation[dst] = chat[src]
     if chat.get("stop"):
-        generation["stopSequences"] = stop_list(chat["stop"])
+        generation["stopSequences"] = chat_input.stop_list(chat["stop"])
     return generation
 
 
 def to_gemini_request(chat: dict[str, Any]) -> dict[str, Any]:
     """The generateContent request for a chat request; what Gemini cannot express raises UpstreamError(400)."""
     if chat.get("verbosity"):
-        raise refuse(NAME, "verbosity", "Gemini has no equivalent")
-    check_params(chat, HONOURED, NAME)
-    system, contents = _contents(chat["messages"])
+        raise chat_input.refuse(NAME, "verbosity", "Gemini has no equivalent")
+    chat_input.check_params(chat, HONOURED, NAME)
+    system, contents = chat_input.walk(chat["messages"], WIRE)
     if not contents:
         raise UpstreamError(400, "Gemini needs at least one user or assistant message besides the instructions")
     body: dict[str, Any] = {"contents": contents}
@@ -260,6 +216,55 @@ def to_chat_completion(result: dict[str, Any], model: str) -> dict[str, Any]:
     }
 
 
+@dataclass
+class ChunkWriter:
+    """Gemini's streamed results -> chat.completion.chunk dicts, one result at a time (pure, nothing buffered).
+
+    Gemini has no end-of-stream event: a finishReason says the answer is whole, and the usage of the last result
+    counts (it is cumulative), so the finish and usage chunks are written by `finish`, after the stream ended."""
+
+    model: str
+    chunk_id: str = ""
+    created: int = field(default_factory=lambda: int(time.time()))
+    usage: dict[str, Any] = field(default_factory=dict)
+    calls: int = 0
+    final: str | None = None
+
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return {
+            "id": self.chunk_id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": [choice],
+        }
+
+    def feed(self, result: dict[str, Any]) -> list[dict[str, Any]]:
+        chunks: list[dict[str, Any]] = []
+        if not self.chunk_id:
+            self.chunk_id = str(result.get("responseId") or "chatcmpl-gemini")
+            chunks.append(self._chunk({"role": "assistant", "content": ""}))
+        self.usage = result.get("usageMetadata") or self.usage
+        parts, finish = candidate(result)
+        for part in parts:
+            if part.get("text"):
+                chunks.append(self._chunk({"content": part["text"]}))
+            elif "functionCall" in part:
+                call = {"index": self.calls, **_tool_call(self.chunk_id, part, self.calls)}
+                chunks.append(self._chunk({"tool_calls": [call]}))
+                self.calls += 1
+        self.final = self.final or finish
+        return chunks
+
+    def finish(self) -> list[dict[str, Any]]:
+        """The finish chunk and the usage chunk; an UpstreamError when the stream ended without a finishReason."""
+        if not self.final:
+            raise UpstreamError(502, "upstream Gemini stream ended without a finishReason")
+        last = self._chunk({}, finish_reason(self.final, self.calls > 0))
+        return [last, {**last, "choices": [], "usage": chat_usage(self.usage)}]
+
+
 class GeminiProvider:
     def __init__(self, settings: ProviderSettings, client: httpx.AsyncClient) -> None:
         self.settings = settings
@@ -278,42 +283,18 @@ class GeminiProvider:
         return to_chat_completion(shapes.gemini_result(result), request["model"])
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        body = to_gemini_request(request)
         url = self._url(request["model"], "streamGenerateContent") + "?alt=sse"
-        base: dict[str, Any] = {"id": "", "object": "chat.completion.chunk", "created": int(time.time())}
-        base["model"] = request["model"]
-        usage: dict[str, Any] = {}
-        calls = 0
-        final: str | None = None
-
-        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-
-        async with open_stream(self.client, "POST", url, body, self._headers()) as response:
+        writer = ChunkWriter(model=request["model"])
+        async with open_stream(self.client, "POST", url, to_gemini_request(request), self._headers()) as response:
             async for _, data in sse.events(response):
                 try:
                     result = shapes.gemini_result(json.loads(data))
                 except ValueError as exc:
                     raise UpstreamError(502, "upstream Gemini stream sent a chunk that is not JSON") from exc
-                if not base["id"]:
-                    base["id"] = str(result.get("responseId") or "chatcmpl-gemini")
-                    yield chunk({"role": "assistant", "content": ""})
-                usage = result.get("usageMetadata") or usage  # cumulative: the last one counts
-                parts, finish = candidate(result)
-                for part in parts:
-                    if part.get("text"):
-                        yield chunk({"content": part["text"]})
-                    elif "functionCall" in part:
-                        call = {"index": calls, **_tool_call(base["id"], part, calls)}
-                        yield chunk({"tool_calls": [call]})
-                        calls += 1
-                # Gemini has no end-of-stream event: a finishReason says the answer is whole. Reading on lets a
-                # trailing usage-only chunk still count.
-                final = final or finish
-        if not final:
-            raise UpstreamError(502, "upstream Gemini stream ended without a finishReason")
-        yield chunk({}, finish_reason(final, calls > 0))
-        yield {**base, "choices": [], "usage": chat_usage(usage)}
+                for chunk in writer.feed(result):
+                    yield chunk
+        for chunk in writer.finish():
+            yield chunk
 
     async def count_tokens(self, request: dict[str, Any]) -> int:
         # Only `contents` or a whole `generateContentRequest` may be counted; instructions and tools need the latter.

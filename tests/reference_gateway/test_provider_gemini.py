@@ -281,3 +281,26 @@ async def test_an_upstream_timeout_is_a_504() -> None:
         with pytest.raises(UpstreamError) as err:
             await provider.complete({"model": "g", "messages": _user("x")})
         assert err.value.status == 504
+
+
+def test_the_stream_writer_is_pure_and_ends_only_on_a_finish_reason() -> None:
+    from reference_gateway.providers.gemini import ChunkWriter
+
+    writer = ChunkWriter(model="gemini-2.0-flash")
+    first = {"responseId": "r1", "candidates": [{"content": {"role": "model", "parts": [{"text": "Hel"}]}}]}
+    call = {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}
+    second = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "lo"}, call]}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2},
+    }
+    chunks = writer.feed(first) + writer.feed(second) + writer.finish()
+    deltas = [c["choices"][0]["delta"] for c in chunks if c["choices"]]
+    assert deltas[0] == {"role": "assistant", "content": ""}
+    assert "".join(d.get("content") or "" for d in deltas) == "Hello"
+    assert deltas[3]["tool_calls"][0]["function"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    assert chunks[-2]["choices"][0]["finish_reason"] == "tool_calls"
+    assert chunks[-1]["usage"]["prompt_tokens"] == 3 and {c["id"] for c in chunks} == {"r1"}
+    cut = ChunkWriter(model="m")
+    cut.feed(first)
+    with pytest.raises(UpstreamError, match="without a finishReason"):
+        cut.finish()
