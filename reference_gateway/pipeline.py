@@ -265,7 +265,7 @@ async def _native_events(
     except Exception as exc:
         _evict(turn)
         fault = _stream_fault(turn, exc)
-        failed = {**snapshot, "status": "failed", "error": {"code": "upstream_error", "message": fault.message}}
+        failed = {**snapshot, "status": "failed", "error": {"code": failed_code(fault), "message": fault.message}}
         yield {"type": "response.failed", "response": failed, "sequence_number": last_seq + 1}
 
 
@@ -285,13 +285,19 @@ async def _translated_events(
                 yield event
         tail = builder.finish()
     except Exception as exc:
-        tail = builder.fail(_stream_fault(turn, exc).message, "upstream_error")
+        fault = _stream_fault(turn, exc)
+        tail = builder.fail(fault.message, failed_code(fault))
     for event in tail:
         yield event
     if builder.final is not None:
         await _record(gateway, turn, _as_client_sees(turn, builder.final))
     else:
         _evict(turn)
+
+
+def failed_code(fault: UpstreamError) -> str:
+    """A failed response's `error.code`: one of the codes OpenAI's ResponseError allows."""
+    return "rate_limit_exceeded" if fault.status == 429 else "server_error"
 
 
 def _stream_fault(turn: Turn, exc: Exception) -> UpstreamError:

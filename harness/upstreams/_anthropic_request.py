@@ -32,7 +32,17 @@ MESSAGE_FIELDS = {
     "mcp_servers",
     "context_management",
 }
-BLOCK_TYPES = {"text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking"}
+BLOCK_TYPES = {
+    "text",
+    "image",
+    "document",
+    "tool_use",
+    "tool_result",
+    "thinking",
+    "redacted_thinking",
+    "server_tool_use",
+    "web_search_tool_result",
+}
 TOOL_FIELDS = {"type", "name", "description", "input_schema", "cache_control", "strict"}
 CHOICE_FIELDS = {
     "auto": {"type", "disable_parallel_tool_use"},
@@ -178,31 +188,53 @@ def _text(content: Any) -> str:
     return "\n".join(str(b.get("text", "")) for b in content or [] if isinstance(b, dict) and b.get("type") == "text")
 
 
+def _image(block: dict[str, Any]) -> str:
+    raw = block.get("source")
+    source: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    if source.get("type") == "base64":
+        return scripted.image_fingerprint(str(source.get("data", "")), str(source.get("media_type")))
+    if source.get("type") == "url":
+        return str(source.get("url"))
+    return f"{source.get('type')} {source.get('file_id', '')}".strip()
+
+
 def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
     """The request as the scripted model sees it (call validate first)."""
     req = scripted.ScriptedRequest(system=_text(body.get("system") or ""))
     for msg in body["messages"]:
-        texts, calls = [], []
+        texts, calls, images = [], [], []
         for block in _blocks(msg.get("content"), "messages"):
             kind = block["type"]
             req.item_types.append(kind)
             if kind == "text":
                 texts.append(str(block.get("text", "")))
+            elif kind == "image":
+                images.append(_image(block))
             elif kind == "tool_use":
                 args = json.dumps(block.get("input") or {}, separators=(",", ":"))
                 calls.append(scripted.ToolCall(str(block.get("id")), str(block.get("name")), args))
             elif kind == "tool_result":
                 result = scripted.ToolResult(str(block.get("tool_use_id")), _text(block.get("content")))
                 req.messages.append(scripted.Message(role="tool", tool_result=result))
-        if texts or calls:
-            req.messages.append(scripted.Message(role=msg["role"], text="\n".join(texts), tool_calls=calls))
+        if texts or calls or images:
+            message = scripted.Message(role=msg["role"], text="\n".join(texts), tool_calls=calls, images=images)
+            req.messages.append(message)
     for tool in body.get("tools") or []:
         if tool.get("type") in (None, "custom"):
             req.tools.append(
                 scripted.FunctionTool(tool["name"], tool.get("description") or "", tool.get("input_schema") or {})
             )
+        else:
+            req.hosted_tools.append(tool)  # a server tool: web_search_20250305 runs, others are merely listed
     choice = body.get("tool_choice") or {}
     kind = choice.get("type")
     req.tool_choice = {"tool": {"name": choice.get("name")}, "any": "required", "none": "none"}.get(str(kind), "auto")
     req.parallel_tool_calls = not choice.get("disable_parallel_tool_use", False)
+    disabled = choice.get("disable_parallel_tool_use")
+    req.settings = {
+        "temperature": body.get("temperature"),
+        "top_p": body.get("top_p"),
+        "max_output_tokens": body.get("max_tokens"),
+        "parallel_tool_calls": None if disabled is None else not disabled,
+    }
     return req

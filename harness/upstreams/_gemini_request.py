@@ -146,16 +146,26 @@ def _parts_text(parts: list[dict[str, Any]]) -> str:
     return "\n".join(str(p.get("text", "")) for p in parts)
 
 
+def _media(part: dict[str, Any]) -> str:
+    """An inlineData part's type and decoded size, or a fileData part's URI."""
+    if "inlineData" in part:
+        inline = normalized(part["inlineData"] or {})
+        return scripted.image_fingerprint(str(inline.get("data", "")), str(inline.get("mimeType")))
+    return str(normalized(part["fileData"] or {}).get("fileUri"))
+
+
 def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
     """The request (validated, normalized) as the scripted model sees it."""
     system = normalized(body.get("systemInstruction") or {})
     req = scripted.ScriptedRequest(system=_parts_text(system.get("parts") or []))
     for content in body["contents"]:
-        texts, calls = [], []
+        texts, calls, images = [], [], []
         for part in map(normalized, content.get("parts") or []):
             req.item_types.append(next(iter(part), "part"))
             if "text" in part and not part.get("thought"):
                 texts.append(str(part["text"]))
+            elif "inlineData" in part or "fileData" in part:
+                images.append(_media(part))
             elif "functionCall" in part:
                 fc = part["functionCall"]
                 args = json.dumps(fc.get("args") or {}, separators=(",", ":"))
@@ -167,10 +177,13 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
                 output = output if isinstance(output, str) else json.dumps(output)
                 result = scripted.ToolResult(str(fr.get("id") or fr.get("name")), output)
                 req.messages.append(scripted.Message(role="tool", tool_result=result))
-        if texts or calls:
+        if texts or calls or images:
             role = "assistant" if content.get("role") == "model" else "user"
-            req.messages.append(scripted.Message(role=role, text="\n".join(texts), tool_calls=calls))
+            message = scripted.Message(role=role, text="\n".join(texts), tool_calls=calls, images=images)
+            req.messages.append(message)
     for tool in map(normalized, body.get("tools") or []):
+        if "googleSearch" in tool:
+            req.hosted_tools.append({"type": "google_search", **(normalized(tool["googleSearch"] or {}))})
         for decl in map(normalized, tool.get("functionDeclarations") or []):
             params = decl.get("parametersJsonSchema") or _lower_types(decl.get("parameters")) or {}
             req.tools.append(scripted.FunctionTool(decl["name"], decl.get("description") or "", params))
@@ -183,6 +196,12 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
     elif mode == "NONE":
         req.tool_choice = "none"
     generation = body.get("generationConfig") or {}
+    req.settings = {
+        "temperature": generation.get("temperature"),
+        "top_p": generation.get("topP"),
+        "max_output_tokens": generation.get("maxOutputTokens"),
+        "parallel_tool_calls": None,
+    }
     if generation.get("responseMimeType") == "application/json":
         schema = generation.get("responseJsonSchema") or _lower_types(generation.get("responseSchema"))
         req.output_schema = schema or {"type": "object"}

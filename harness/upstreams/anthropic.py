@@ -9,6 +9,8 @@ check and error format, so they work mounted alone as well as inside `create_app
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
@@ -57,7 +59,46 @@ def _guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Req
     return endpoint
 
 
+def _search_blocks(rep: scripted.ScriptedReply, text: str) -> list[dict[str, Any]]:
+    """A server-side web search as Anthropic returns it: `server_tool_use`, its `web_search_tool_result`, then the
+    answer as a text block citing the first result (`web_search_result_location`)."""
+    blocks: list[dict[str, Any]] = []
+    for position, call in enumerate(rep.hosted_calls):
+        query = call["action"]["query"]
+        tool_id = "srvtoolu_01" + scripted.call_id_for("web_search", query, position)[5:]
+        results = scripted.search_results(query)
+        blocks.append({"type": "server_tool_use", "id": tool_id, "name": "web_search", "input": {"query": query}})
+        content = [
+            {
+                "type": "web_search_result",
+                "title": r["title"],
+                "url": r["url"],
+                "encrypted_content": _opaque(r["url"], r["snippet"]),
+                "page_age": "January 1, 2025",
+            }
+            for r in results
+        ]
+        blocks.append({"type": "web_search_tool_result", "tool_use_id": tool_id, "content": content})
+        first = results[0]
+        citation = {
+            "type": "web_search_result_location",
+            "cited_text": first["snippet"],
+            "url": first["url"],
+            "title": first["title"],
+            "encrypted_index": _opaque(first["url"], "0"),
+        }
+        blocks.append({"citations": [citation], "type": "text", "text": text})
+    return blocks
+
+
+def _opaque(*parts: str) -> str:
+    """Anthropic's encrypted_content / encrypted_index: opaque base64, here derived from what it stands for."""
+    return base64.b64encode(hashlib.sha256("\x00".join(parts).encode()).digest() * 2).decode()
+
+
 def _content(rep: scripted.ScriptedReply, text: str) -> list[dict[str, Any]]:
+    if rep.hosted_calls and not rep.function_calls:
+        return _search_blocks(rep, text)
     if not rep.function_calls:
         return [{"type": "text", "text": text}]
     return [
@@ -70,6 +111,16 @@ def message(body: dict[str, Any], req: scripted.ScriptedRequest, rep: scripted.S
     limited = limit(rep.text or "", body.get("stop_sequences") or [], body["max_tokens"])
     stop_reason = "tool_use" if rep.function_calls else {"stop": "end_turn"}.get(limited.reason, limited.reason)
     out = scripted.output_tokens(rep if rep.function_calls else scripted.ScriptedReply(text=limited.text))
+    usage: dict[str, Any] = {
+        "input_tokens": scripted.count_tokens(req),
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": out,
+    }
+    if rep.hosted_calls and not rep.function_calls:
+        usage["server_tool_use"] = {"web_search_requests": len(rep.hosted_calls)}
+    usage["service_tier"] = "standard"
     return {
         "model": body["model"],
         "id": new_id("msg_01")[:30],
@@ -78,22 +129,22 @@ def message(body: dict[str, Any], req: scripted.ScriptedRequest, rep: scripted.S
         "content": _content(rep, limited.text),
         "stop_reason": stop_reason,
         "stop_sequence": limited.sequence,
-        "usage": {
-            "input_tokens": scripted.count_tokens(req),
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
-            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
-            "output_tokens": out,
-            "service_tier": "standard",
-        },
+        "usage": usage,
     }
 
 
 def _block_events(index: int, block: dict[str, Any]) -> Iterator[dict[str, Any]]:
     if block["type"] == "text":
-        yield {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}
+        # A cited text block opens with an empty citation list; each citation arrives as a citations_delta.
+        opened = {"citations": [], "type": "text", "text": ""} if "citations" in block else {"type": "text", "text": ""}
+        yield {"type": "content_block_start", "index": index, "content_block": opened}
+        for citation in block.get("citations") or []:
+            delta = {"type": "citations_delta", "citation": citation}
+            yield {"type": "content_block_delta", "index": index, "delta": delta}
         for piece in scripted.reply_text_chunks(block["text"]):
             yield {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}}
+    elif block["type"] == "web_search_tool_result":
+        yield {"type": "content_block_start", "index": index, "content_block": block}  # whole, no deltas
     else:
         yield {"type": "content_block_start", "index": index, "content_block": {**block, "input": {}}}
         # Anthropic opens the input with an empty fragment, then sends the JSON in small arbitrary pieces.
@@ -108,7 +159,7 @@ def events(body: dict[str, Any], req: scripted.ScriptedRequest, rep: scripted.Sc
     final = message(body, req, rep)
     # message_start holds the message with no content yet and the usage counted so far.
     start = {**final, "content": [], "stop_reason": None, "stop_sequence": None}
-    start["usage"] = {**final["usage"], "output_tokens": 1}
+    start["usage"] = {k: v for k, v in final["usage"].items() if k != "server_tool_use"} | {"output_tokens": 1}
     yield sse_event({"type": "message_start", "message": start}, "message_start")
     for index, block in enumerate(final["content"]):
         for i, event in enumerate(_block_events(index, block)):

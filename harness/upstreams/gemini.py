@@ -42,11 +42,18 @@ def _usage(req: scripted.ScriptedRequest, out: int | None) -> dict[str, Any]:
 
 
 def _chunk(
-    model: str, response_id: str, parts: list[dict[str, Any]], finish: str | None, usage: dict[str, Any]
+    model: str,
+    response_id: str,
+    parts: list[dict[str, Any]],
+    finish: str | None,
+    usage: dict[str, Any],
+    grounding: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
     if finish:
         candidate["finishReason"] = finish
+    if grounding:
+        candidate["groundingMetadata"] = grounding
     candidate["index"] = 0
     return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model, "responseId": response_id}
 
@@ -66,10 +73,11 @@ class Rendered:
         self.out = scripted.output_tokens(rep if self.calls else scripted.ScriptedReply(text=self.text))
         self.req = req
         self.response_id = new_id("")[:22]
+        self.grounding = None if self.calls else _grounding(rep, self.text)
 
     def whole(self, model: str) -> dict[str, Any]:
         parts: list[dict[str, Any]] = self.calls or [{"text": self.text}]
-        return _chunk(model, self.response_id, parts, self.finish, _usage(self.req, self.out))
+        return _chunk(model, self.response_id, parts, self.finish, _usage(self.req, self.out), self.grounding)
 
     def chunks(self, model: str) -> Iterator[dict[str, Any]]:
         if self.calls:
@@ -79,7 +87,21 @@ class Rendered:
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             usage = _usage(self.req, self.out if last else None)
-            yield _chunk(model, self.response_id, [{"text": piece}], self.finish if last else None, usage)
+            finish, grounding = (self.finish, self.grounding) if last else (None, None)
+            yield _chunk(model, self.response_id, [{"text": piece}], finish, usage, grounding)
+
+
+def _grounding(rep: scripted.ScriptedReply, text: str) -> dict[str, Any] | None:
+    """Grounding with Google Search as Gemini reports it on the candidate: the queries it ran, the web pages it
+    used (`title` is the site, as Google gives it) and which span of the answer each supports (UTF-8 byte
+    offsets; a zero `startIndex` is left out, as proto3 JSON leaves out defaults)."""
+    if not rep.hosted_calls:
+        return None
+    queries = [call["action"]["query"] for call in rep.hosted_calls]
+    results = [r for query in queries for r in scripted.search_results(query)]
+    chunks = [{"web": {"uri": r["url"], "title": r["url"].split("/")[2]}} for r in results]
+    support = {"segment": {"endIndex": len(text.encode()), "text": text}, "groundingChunkIndices": [0]}
+    return {"webSearchQueries": queries, "groundingChunks": chunks, "groundingSupports": [support]}
 
 
 def _json_array(chunks: Iterator[dict[str, Any]]) -> Iterator[str]:

@@ -43,6 +43,14 @@ def _text(content: Any, param: str) -> str:
     return "\n".join(p["text"] for p in parts if p.get("type") == "text" and isinstance(p.get("text"), str))
 
 
+def _images(content: Any) -> list[str]:
+    """The fingerprint of every `image_url` part (checked by `_text` first)."""
+    if not isinstance(content, list):
+        return []
+    urls = [get_dict(p, "image_url").get("url") for p in content if p.get("type") == "image_url"]
+    return [scripted.image_fingerprint(url) for url in urls if isinstance(url, str)]
+
+
 def _calls(msg: dict[str, Any], index: int) -> list[scripted.ToolCall]:
     calls = []
     for n, call in enumerate(objects(get_list(msg, "tool_calls", f"messages[{index}].tool_calls"), "tool_calls")):
@@ -73,7 +81,7 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
         if role in ("system", "developer"):
             req.system = f"{req.system}\n{text}".strip()
         elif role == "user":
-            req.messages.append(scripted.Message(role="user", text=text))
+            req.messages.append(scripted.Message(role="user", text=text, images=_images(msg.get("content"))))
         elif role == "assistant":
             req.messages.append(scripted.Message(role="assistant", text=text, tool_calls=_calls(msg, index)))
         else:
@@ -86,6 +94,16 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
     elif fmt.get("type") == "json_object":
         req.output_schema = {"type": "object"}
     req.verbosity = get_str(body, "verbosity") or None
+    budget = body.get("max_completion_tokens", body.get("max_tokens"))
+    req.settings = {
+        "temperature": body.get("temperature"),
+        "top_p": body.get("top_p"),
+        "max_output_tokens": budget,
+        "parallel_tool_calls": body.get("parallel_tool_calls"),
+    }
+    if body.get("web_search_options") is not None:
+        options = get_dict(body, "web_search_options")
+        req.hosted_tools.append({"type": "web_search_options", "name": "web_search", **options})
     return req
 
 
@@ -145,7 +163,19 @@ def apply_limits(body: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[scr
     if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
         raise Fault(400, f"Invalid '{key}': expected an integer of at least 1, but got {budget!r}.", param=key)
     cut = limit(rep.text or "", stops, budget)
-    return scripted.ScriptedReply(text=cut.text), "length" if cut.reason == "max_tokens" else "stop"
+    limited = scripted.ScriptedReply(text=cut.text, hosted_calls=rep.hosted_calls)
+    return limited, "length" if cut.reason == "max_tokens" else "stop"
+
+
+def _annotations(rep: scripted.ScriptedReply) -> list[dict[str, Any]]:
+    """A web search (`web_search_options`) answers as OpenAI's search models do: the text cites its source with a
+    `url_citation` annotation over the span it supports (here the whole text)."""
+    annotations = []
+    for call in rep.hosted_calls:
+        first = scripted.search_results(call["action"]["query"])[0]
+        span = {"end_index": len(rep.text or ""), "start_index": 0, "title": first["title"], "url": first["url"]}
+        annotations.append({"type": "url_citation", "url_citation": span})
+    return annotations
 
 
 def completion(
@@ -158,7 +188,7 @@ def completion(
             {"id": c.call_id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for c in rep.function_calls
         ]
-    message.update({"refusal": None, "annotations": []})
+    message.update({"refusal": None, "annotations": _annotations(rep)})
     return {
         "id": new_id("chatcmpl-"),
         "object": "chat.completion",
@@ -209,6 +239,8 @@ def chunks(
         yield delta({"role": "assistant", "content": "", "refusal": None})
         for piece in scripted.token_pieces(rep.text or ""):
             yield delta({"content": piece})
+        if rep.hosted_calls:  # the citations come in a delta of their own once the text is out
+            yield delta({"annotations": _annotations(rep)})
         yield delta({}, finish)
     if include_usage:
         yield frame([], _usage(req, rep))

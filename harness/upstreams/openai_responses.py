@@ -42,6 +42,32 @@ class Store:
 
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)
     inputs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # background responses still running: id -> the finished response they become on the second GET
+    pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def advance(self, response_id: str) -> dict[str, Any]:
+        """A background response as one more look finds it: queued -> in_progress -> finished (deterministic: each
+        GET moves it one step)."""
+        current = self.get(response_id)
+        if response_id in self.pending:
+            if current["status"] == "queued":
+                current = {**current, "status": "in_progress"}
+            else:
+                current = self.pending.pop(response_id)
+            self.responses[response_id] = current
+        return current
+
+    def cancel(self, response_id: str) -> dict[str, Any]:
+        current = self.get(response_id)
+        if not current.get("background"):
+            raise Fault(400, "Only responses created with background=true can be cancelled.")
+        if response_id in self.pending:
+            self.pending.pop(response_id)
+            current = {**current, "status": "cancelled"}
+            self.responses[response_id] = current
+        elif current["status"] != "cancelled":
+            raise Fault(400, f"Cannot cancel a response with status '{current['status']}'.")
+        return current
 
     def get(self, response_id: str) -> dict[str, Any]:
         if response_id not in self.responses:
@@ -121,14 +147,19 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
         rep, incomplete = apply_limit(payload, scripted.reply(req))
         output = output_items(rep, incomplete=incomplete)
         final = response_object(payload, output, usage_for(req, rep), incomplete=incomplete)
+        stream = bool(payload.get("stream"))
+        if final["background"]:
+            return _background(store, final, items, stream)
         if final["store"] and "fail-midstream" not in final["model"]:  # a cut stream never completed
             store.responses[final["id"]] = final
             store.inputs[final["id"]] = [_stored_item(item) for item in items]
-        stream = bool(payload.get("stream"))
         return answer(final["model"], stream, lambda: render_stream(final), lambda: final)
 
     async def retrieve(request: Request) -> Response:
-        return json_response(store.get(request.path_params["response_id"]))
+        return json_response(store.advance(request.path_params["response_id"]))
+
+    async def cancel(request: Request) -> Response:
+        return json_response(store.cancel(request.path_params["response_id"]))
 
     async def delete(request: Request) -> Response:
         found = store.get(request.path_params["response_id"])
@@ -158,9 +189,25 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
         Route("/v1/responses/compact", compact, methods=["POST"]),
         Route("/v1/responses/{response_id}", retrieve, methods=["GET"]),
         Route("/v1/responses/{response_id}", delete, methods=["DELETE"]),
+        Route("/v1/responses/{response_id}/cancel", cancel, methods=["POST"]),
         Route("/v1/responses/{response_id}/input_items", list_input_items, methods=["GET"]),
         Route("/v1/models", models, methods=["GET"]),
     ]
+
+
+def _background(store: Store, final: dict[str, Any], items: list[dict[str, Any]], stream: bool) -> Response:
+    """`background: true`: the answer is the response `queued`, with no output yet; GET shows it `in_progress`, then
+    finished. It must be stored (as at OpenAI); streaming it is not emulated (a 400)."""
+    if not final["store"]:
+        raise Fault(400, "Background mode requires 'store' to be true.", param="background")
+    if stream:
+        raise Fault(400, "This emulator does not stream background responses: poll with GET.", param="stream")
+    queued = {**final, "status": "queued", "completed_at": None, "incomplete_details": None}
+    queued.update({"output": [], "usage": None})
+    store.responses[final["id"]] = queued
+    store.pending[final["id"]] = final
+    store.inputs[final["id"]] = [_stored_item(item) for item in items]
+    return json_answer(final["model"], queued)
 
 
 def _page(items: list[dict[str, Any]], query: Any) -> dict[str, Any]:

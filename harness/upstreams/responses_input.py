@@ -11,6 +11,7 @@ import base64
 import binascii
 from typing import Any
 
+from harness import phrases
 from harness.upstreams import scripted
 from harness.upstreams.common import Fault, get_dict, get_list, get_str, objects
 
@@ -78,6 +79,18 @@ def content_text(content: Any) -> str:
     return "\n".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
 
 
+def content_images(content: Any) -> list[str]:
+    """The fingerprint of every `input_image` part: its data URL's type and size, its URL, or its file id."""
+    if not isinstance(content, list):
+        return []
+    images = []
+    for part in content:
+        if isinstance(part, dict) and part.get("type") == "input_image":
+            url, file_id = part.get("image_url"), part.get("file_id")
+            images.append(scripted.image_fingerprint(url) if isinstance(url, str) else f"file_id {file_id}")
+    return images
+
+
 def _output_text(output: Any) -> str:
     return output if isinstance(output, str) else content_text(output)
 
@@ -96,7 +109,9 @@ def to_scripted(payload: dict[str, Any], items: list[dict[str, Any]]) -> scripte
             if role in ("system", "developer"):
                 req.system = f"{req.system}\n{text}".strip()
             else:
-                req.messages.append(scripted.Message(role=role, text=text))
+                phase = item.get("phase") if role == "assistant" and isinstance(item.get("phase"), str) else None
+                images = content_images(item.get("content"))
+                req.messages.append(scripted.Message(role=role, text=text, images=images, phase=phase))
         elif kind == "function_call":
             call = scripted.ToolCall(str(item.get("call_id")), str(item.get("name")), str(item.get("arguments", "")))
             req.messages.append(scripted.Message(role="assistant", tool_calls=[call]))
@@ -111,6 +126,7 @@ def to_scripted(payload: dict[str, Any], items: list[dict[str, Any]]) -> scripte
     elif fmt.get("type") == "json_object":
         req.output_schema = {"type": "object"}
     req.verbosity = get_str(text_param, "verbosity", "text.verbosity") or None
+    req.settings = {name: payload.get(name) for name in phrases.SETTING_NAMES}
     return req
 
 

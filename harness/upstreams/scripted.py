@@ -7,13 +7,21 @@ tell-tales of what a gateway really passed on (history, tools, instructions, sch
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
-HOSTED_TYPES = ("web_search_preview", "web_search", "file_search", "computer_use_preview", "computer")
+from harness import phrases
+
+# Hosted web search as each protocol offers it: Responses `web_search(_preview)`, Anthropic's server tool
+# `web_search_20250305`, Chat Completions `web_search_options` (normalized to this type), Gemini `google_search`.
+SEARCH_TYPES = ("web_search_preview", "web_search", "web_search_20250305", "web_search_options", "google_search")
+HOSTED_TYPES = (*SEARCH_TYPES, "file_search", "computer_use_preview", "computer")
 
 
 @dataclass
@@ -35,6 +43,8 @@ class Message:
     text: str = ""
     tool_calls: list[ToolCall] = field(default_factory=list)
     tool_result: ToolResult | None = None
+    images: list[str] = field(default_factory=list)  # fingerprints: `image/png 68 bytes`, or the URL
+    phase: str | None = None  # a Responses assistant message's `phase`, as received
 
 
 @dataclass
@@ -55,6 +65,8 @@ class ScriptedRequest:
     output_schema: dict[str, Any] | None = None
     verbosity: str | None = None
     item_types: list[str] = field(default_factory=list)
+    # Sampling settings as received, under the Responses names (phrases.SETTING_NAMES); absent ones are left out.
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,11 +76,35 @@ class ScriptedReply:
     hosted_calls: list[dict[str, Any]] = field(default_factory=list)
 
 
-_CODE_WORD = re.compile(r"Remember the code word ([^\s.]+)\.")
-_EXACT = re.compile(r"Reply with exactly (.+?)\.?\s*$", re.S)
-_CALL = re.compile(r"Call the tools? (.+)", re.I)
+_CODE_WORD = re.compile(re.escape(phrases.REMEMBER) + r" ([^\s.]+)\.")
+_EXACT = re.compile(re.escape(phrases.REPLY_EXACTLY) + r" (.+?)\.?\s*$", re.S)
+_CALL = re.compile(re.escape(phrases.CALL_TOOL) + r"s? (.+)", re.I)
 _KV = re.compile(r"(\w+)=([^\s,]+)")
-_HOSTED = re.compile(r"Use the hosted tool (\w+)")
+_HOSTED = re.compile(re.escape(phrases.USE_HOSTED) + r" (\w+)")
+_SEARCH = re.compile(re.escape(phrases.SEARCH_WEB) + r" (.+?)\.?\s*$", re.S)
+# Phrases that ask for something else: a text holding one never calls a tool merely for mentioning it.
+_ASKS = (
+    phrases.REPLY_EXACTLY,
+    phrases.REMEMBER,
+    phrases.CODE_WORD_QUESTION,
+    phrases.SUMMARIZE,
+    phrases.ASK_INSTRUCTIONS,
+    phrases.ASK_VERBOSITY,
+    phrases.ASK_TOOLS,
+    phrases.ASK_ITEM_TYPES,
+    phrases.ASK_PHASES,
+    phrases.ASK_IMAGE,
+    phrases.ASK_SETTINGS,
+    phrases.USE_HOSTED,
+    phrases.SEARCH_WEB,
+)
+# Words too common to tie a request to a tool's description.
+_STOP_TEXT = """about above after again also because been before being below between both call calls could does
+    doing down during each even every from function further have having here into just like made make many more
+    most much must need only other over please same should some such than that their them then there these they
+    this those through tool tools under until upon used uses using very want what when where which while will
+    with would your yours"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 def _all_text(req: ScriptedRequest) -> str:
@@ -181,12 +217,27 @@ def _forced_function(req: ScriptedRequest) -> list[str]:
     return []
 
 
+def _callable(req: ScriptedRequest) -> list[FunctionTool]:
+    """The function tools the model may call: all of them, or those `allowed_tools` lists."""
+    choice = req.tool_choice
+    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        allowed = {t.get("name") for t in choice.get("tools", []) if isinstance(t, dict)}
+        return [t for t in req.tools if t.name in allowed]
+    return req.tools
+
+
+def _is_auto(choice: Any) -> bool:
+    return choice in (None, "auto") or (
+        isinstance(choice, dict) and choice.get("type") == "allowed_tools" and choice.get("mode", "auto") == "auto"
+    )
+
+
 def _requested_functions(req: ScriptedRequest, text: str) -> list[str]:
     match = _CALL.search(text)
     if not match or not req.tools:
         return []
     wanted = re.split(r",\s*|\s+and\s+|\s+", match.group(1))
-    names = [t.name for t in req.tools]
+    names = [t.name for t in _callable(req)]
     picked = [w.strip(".") for w in wanted if w.strip(".") in names]
     if not req.parallel_tool_calls:
         picked = picked[:1]
@@ -203,10 +254,28 @@ def _function_calls(req: ScriptedRequest, names: list[str], text: str) -> list[T
     return calls
 
 
-def _hosted_call(tool_type: str, text: str) -> dict[str, Any]:
-    """The call item OpenAI's model emits for a hosted tool (ids are added by the Responses emulator)."""
-    query = text.strip() or "query"
-    if tool_type in ("web_search_preview", "web_search"):
+def _mentioned_functions(req: ScriptedRequest, text: str) -> list[str]:
+    """Under `tool_choice: auto` (or none given), before any tool result: the tools the text mentions by name or by
+    a word (4 letters or more, not a stop word) of their description, as a real model would pick them."""
+    if not _is_auto(req.tool_choice) or not req.tools or any(ask in text for ask in _ASKS):
+        return []
+    if any(m.tool_result is not None for m in req.messages):
+        return []
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    picked = []
+    for tool in _callable(req):
+        described = {w.lower() for w in re.findall(r"[A-Za-z]+", tool.description) if len(w) >= 4}
+        named = re.search(rf"(?<!\w){re.escape(tool.name)}(?!\w)", text, re.I) is not None
+        if named or (described - STOP_WORDS) & words:
+            picked.append(tool.name)
+    return picked[:1] if not req.parallel_tool_calls else picked
+
+
+def _hosted_call(tool_type: str, query: str) -> dict[str, Any]:
+    """The call item OpenAI's model emits for a hosted tool (ids are added by the Responses emulator); the other
+    protocols render a web search call in their own shape (server_tool_use, annotations, groundingMetadata)."""
+    query = query.strip() or "query"
+    if tool_type in SEARCH_TYPES:
         return {
             "type": "web_search_call",
             "status": "completed",
@@ -222,15 +291,46 @@ def _hosted_call(tool_type: str, text: str) -> dict[str, Any]:
     }
 
 
-def _hosted(req: ScriptedRequest, text: str) -> str | None:
+def search_results(query: str) -> list[dict[str, str]]:
+    """What the emulated web search finds for `query`: two results derived from it, the same every time."""
+    slug = "-".join(re.findall(r"\w+", query.lower())[:8]) or "query"
+    return [
+        {
+            "url": f"https://example.com/{slug}",
+            "title": f"{query} - Example",
+            "snippet": f"Example results for {query}.",
+        },
+        {
+            "url": f"https://example.org/search?q={quote(query)}",
+            "title": f"{query} - Example Search",
+            "snippet": f"More about {query}.",
+        },
+    ]
+
+
+def _hosted(req: ScriptedRequest, text: str) -> tuple[dict[str, Any], str] | None:
+    """The offered hosted tool the request asks for, with the query: forced by `tool_choice` (its type, its name,
+    or `required` with no function to call), or `Use the hosted tool TYPE` (a web search also answers to its
+    name and to `web_search`), or `Search the web for X` with a web search offered."""
     # Only the hosted tools whose call items the model knows how to produce; others are merely listed.
-    offered = [t.get("type", "") for t in req.hosted_tools if t.get("type") in HOSTED_TYPES]
+    offered = [t for t in req.hosted_tools if t.get("type") in HOSTED_TYPES]
     choice = req.tool_choice
-    if isinstance(choice, dict) and choice.get("type") in offered:
-        return str(choice["type"])
+    for tool in offered:
+        if isinstance(choice, dict) and choice.get("type") == tool["type"]:
+            return tool, text
+        if isinstance(choice, dict) and choice.get("name") and choice.get("name") == tool.get("name"):
+            return tool, text
     match = _HOSTED.search(text)
-    if match and match.group(1) in offered:
-        return match.group(1)
+    for tool in offered if match else []:
+        aliases = {tool["type"], tool.get("name")} | ({"web_search"} if tool["type"] in SEARCH_TYPES else set())
+        if match and match.group(1) in aliases:
+            return tool, text
+    search = _SEARCH.search(text)
+    for tool in offered if search else []:
+        if search and tool["type"] in SEARCH_TYPES:
+            return tool, search.group(1)
+    if choice in ("required", "any") and not req.tools and offered:
+        return offered[0], text
     return None
 
 
@@ -240,17 +340,22 @@ def reply(req: ScriptedRequest) -> ScriptedReply:
     text = req.messages[last].text if last >= 0 else ""
     results = [m.tool_result for m in req.messages[last + 1 :] if m.tool_result is not None]
     if results:
-        return ScriptedReply(text="\n".join(f"The tool returned: {r.output}" for r in results))
+        return ScriptedReply(text="\n".join(phrases.tool_returned(r.output) for r in results))
     if req.tool_choice != "none":
         names = _forced_function(req) or _requested_functions(req, text)
         if names:
             return ScriptedReply(function_calls=_function_calls(req, names, text))
         hosted = _hosted(req, text)
         if hosted:
-            call = _hosted_call(hosted, text)
+            tool, query = hosted
+            call = _hosted_call(tool["type"], query)
+            label = str(tool.get("name") or tool["type"])
             return ScriptedReply(
-                text=None if call["type"] == "computer_call" else f"Used {hosted}.", hosted_calls=[call]
+                text=None if call["type"] == "computer_call" else phrases.used(label), hosted_calls=[call]
             )
+        names = _mentioned_functions(req, text)
+        if names:
+            return ScriptedReply(function_calls=_function_calls(req, names, text))
     if req.output_schema is not None:
         exact = _EXACT.search(text)
         hints = {"answer": exact.group(1).strip()} if exact else {}
@@ -259,25 +364,50 @@ def reply(req: ScriptedRequest) -> ScriptedReply:
 
 
 def _text_answer(req: ScriptedRequest, text: str) -> str:
-    if "What is the code word?" in text:
+    if phrases.CODE_WORD_QUESTION in text:
         words = _CODE_WORD.findall(_all_text(req))
-        return words[-1] if words else "I do not know"
-    if "Summarize the conversation" in text:
-        sentences = [f"Remember the code word {w}." for w in _CODE_WORD.findall(_all_text(req))]
-        return "Summary: " + (" ".join(sentences) if sentences else "nothing to keep.")
+        return words[-1] if words else phrases.UNKNOWN
+    if phrases.SUMMARIZE in text:
+        return phrases.summary([phrases.remember(w) for w in _CODE_WORD.findall(_all_text(req))])
     exact = _EXACT.search(text)
     if exact:
         return exact.group(1).strip()
-    if "What are your instructions?" in text:
-        return f"instructions={req.system or 'none'}"
-    if "What is your verbosity?" in text:
-        return f"verbosity={req.verbosity or 'none'}"
-    if "Which tools do you have?" in text:
+    if phrases.ASK_INSTRUCTIONS in text:
+        return phrases.instructions(req.system)
+    if phrases.ASK_VERBOSITY in text:
+        return phrases.verbosity(req.verbosity)
+    if phrases.ASK_TOOLS in text:
         names = [t.name for t in req.tools] + [str(t.get("type")) for t in req.hosted_tools]
-        return "tools=" + (",".join(names) or "none")
-    if "Which item types did you receive?" in text:
-        return "items=" + (",".join(req.item_types) or "none")
-    return f"Echo: {text}"
+        return phrases.listing(phrases.TOOLS_KEY, names)
+    if phrases.ASK_ITEM_TYPES in text:
+        return phrases.listing(phrases.ITEMS_KEY, req.item_types)
+    if phrases.ASK_PHASES in text:
+        return phrases.listing(phrases.PHASES_KEY, [m.phase for m in req.messages if m.phase])
+    if phrases.ASK_IMAGE in text:
+        return phrases.image_answer([image for m in req.messages for image in m.images])
+    if phrases.ASK_SETTINGS in text:
+        return phrases.settings(req.settings)
+    return phrases.echo(text)
+
+
+def image_fingerprint(url: str, media_type: str | None = None) -> str:
+    """`image/png 68 bytes` for inline data (a `data:` URL, or base64 `url` with its `media_type`), else the URL."""
+    data = url
+    if media_type is None:
+        match = re.match(r"data:([^;,]+)?(;base64)?,(.*)", url, re.S)
+        if not match:
+            return url
+        media_type, data = match.group(1) or "application/octet-stream", match.group(3)
+        if not match.group(2):
+            return f"{media_type} {len(data.encode())} bytes"
+    return f"{media_type} {_decoded_length(data)} bytes"
+
+
+def _decoded_length(data: str) -> int:
+    try:
+        return len(base64.b64decode(data + "=" * (-len(data) % 4)))
+    except (binascii.Error, ValueError):
+        return len(data.encode())
 
 
 def count_tokens(req: ScriptedRequest) -> int:

@@ -148,6 +148,7 @@ async def test_a_stream_broken_midway_fails_and_is_never_stored(
         events = _events(response)
         kinds = [e["type"] for e in events]
         assert kinds[-1] == "response.failed" and "response.completed" not in kinds, kinds
+        assert events[-1]["response"]["error"]["code"] == "server_error", "a code OpenAI's ResponseError allows"
         assert [e["sequence_number"] for e in events] == list(range(len(events)))
         response_id = events[-1]["response"]["id"]
         assert (await client.get(f"/v1/responses/{response_id}")).status_code == 404

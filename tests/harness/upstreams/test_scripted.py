@@ -199,3 +199,56 @@ def test_sample_for_schema_handles_refs_combinators_bounds_and_recursion() -> No
     assert sample["many"] == [True, True] and sample["low"] == 0.5 and sample["maybe"] == "sample"
     non_recursive = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != "node"}}
     jsonschema.validate(sample_for_schema(non_recursive), non_recursive)
+
+
+def test_auto_calls_a_tool_the_text_mentions_by_name_or_description_word() -> None:
+    weather = FunctionTool("get_weather", "Get the weather for a city", WEATHER.parameters)
+    clock = FunctionTool("get_time", "Current local time", TIME.parameters)
+    [call] = reply(ask("What's the WEATHER like in San Francisco?", tools=[weather, clock])).function_calls
+    assert call.name == "get_weather"
+    assert [c.name for c in reply(ask("use get_time please", tools=[weather, clock])).function_calls] == ["get_time"]
+    both = ask("weather and local time", tools=[weather, clock])
+    assert len(reply(both).function_calls) == 2
+    assert (
+        len(reply(ask("weather and local time", tools=[weather, clock], parallel_tool_calls=False)).function_calls) == 1
+    )
+    # stop words, short words, tool_choice none, a phrase of the model's own, or an earlier tool result: no call
+    assert not reply(ask("What is the time for a get?", tools=[weather])).function_calls
+    assert not reply(ask("weather?", tools=[weather], tool_choice="none")).function_calls
+    assert not reply(ask("Reply with exactly weather.", tools=[weather])).function_calls
+    answered = [Message("tool", tool_result=ToolResult("c1", "sunny")), Message("user", "and the weather tomorrow?")]
+    assert not reply(ScriptedRequest(messages=answered, tools=[weather])).function_calls
+
+
+def test_image_phase_and_settings_introspection() -> None:
+    from harness.upstreams.scripted import image_fingerprint
+
+    assert image_fingerprint("data:image/png;base64,AAAA") == "image/png 3 bytes"
+    assert image_fingerprint("data:text/plain,hello") == "text/plain 5 bytes"
+    assert image_fingerprint("https://x/y.png") == "https://x/y.png"
+    assert image_fingerprint("AAAAAA==", "image/gif") == "image/gif 4 bytes"
+    seen = ScriptedRequest(messages=[Message("user", "What is in the image?", images=["image/png 3 bytes", "u"])])
+    assert reply(seen).text == "image/png 3 bytes; u"
+    assert reply(ask("What is in the image?")).text == "no image arrived"
+    history = [Message("assistant", "a", phase="commentary"), Message("user", "Which phases did you receive?")]
+    assert reply(ScriptedRequest(messages=history)).text == "phases=commentary"
+    settings: dict[str, object] = {
+        "temperature": 0.0,
+        "top_p": None,
+        "max_output_tokens": 16,
+        "parallel_tool_calls": True,
+    }
+    expected = "settings=temperature:0.0,top_p:none,max_output_tokens:16,parallel_tool_calls:true"
+    assert reply(ask("What are your settings?", settings=settings)).text == expected
+
+
+def test_allowed_tools_keep_requested_and_mentioned_calls_to_the_allowed_ones() -> None:
+    only_time = {"type": "allowed_tools", "mode": "auto", "tools": [{"name": "get_time"}]}
+    assert not reply(
+        ask("Call the tool get_weather with city=Paris", tools=[WEATHER, TIME], tool_choice=only_time)
+    ).function_calls
+    both = reply(ask("Call the tools get_weather and get_time", tools=[WEATHER, TIME], tool_choice=only_time))
+    assert [c.name for c in both.function_calls] == ["get_time"]
+    clock = FunctionTool("get_time", "Current local time", TIME.parameters)
+    mentioned = reply(ask("local time and get_weather?", tools=[WEATHER, clock], tool_choice=only_time))
+    assert [c.name for c in mentioned.function_calls] == ["get_time"]
