@@ -1,0 +1,289 @@
+"""`python -m bench` (`tox -e bench`): what the reference gateway and the harness cost, measured side by side.
+
+Starts the emulated upstreams, a slow upstream and the gateway as separate processes, then measures in one run:
+latency (JSON p50/p95/p99, time to the first and the last streamed event) of every route beside its upstream direct,
+rounds interleaved; throughput at fixed concurrency (closed loop, load spread over several processes); the gateway's
+RSS before, during and after; 1,000 streams held open at once; and the harness's own cost. Prints a table, writes
+`reports/bench.json`, and refreshes `docs/performance.md`. `--gateway NAME=URL` adds another gateway's /v1 URL
+(fronting the same emulators) to the latency table, e.g. `--gateway litellm=http://127.0.0.1:4000/v1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench import harness_cost
+from bench.latency import latency, paths, peak_rss, rss_mb, throughput
+from bench.open_streams import hold_streams
+from harness.servers import python_module, spawn
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = Path(__file__).resolve().parent / "gateway.yaml"
+PAIRS = (  # (upstream direct, through the gateway) for the ratios
+    ("upstream direct, /responses", "gateway, native"),
+    ("upstream direct, /responses", "gateway, native, store: true"),
+    ("upstream direct, chat", "gateway, groq (chat)"),
+    ("upstream direct, anthropic", "gateway, anthropic"),
+    ("upstream direct, gemini", "gateway, gemini"),
+)
+
+
+def _machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as tmp,
+        spawn(python_module("harness.upstreams")) as upstream,
+        spawn([*python_module("bench.slow_upstream"), "--hold", str(args.hold)]) as slow,
+    ):
+        env = {"UPSTREAM_URL": upstream.url, "SLOW_URL": slow.url, "GATEWAY_STORAGE": str(Path(tmp) / "b.db")}
+        argv = [*python_module("reference_gateway"), "--config", str(CONFIG)]
+        with spawn(argv, env=env) as gateway:
+            pid = _pid_of(gateway.url)
+            result: dict[str, Any] = {"rss_mb": {"before": rss_mb(pid)}}
+            routes = paths(upstream.url, gateway.url, dict(args.gateway))
+            print(f"latency: {args.rounds} interleaved rounds over {len(routes)} paths ...", flush=True)
+            with peak_rss(pid) as peak:
+                result["latency"] = latency(routes, args.rounds)
+                by_name = {p.name: p for p in routes}
+                result["throughput"] = {}
+                for direct, through in PAIRS[:1] + PAIRS[2:]:
+                    for name in (direct, through):
+                        if name not in result["throughput"]:
+                            print(f"throughput: {name} ...", flush=True)
+                            result["throughput"][name] = throughput(
+                                by_name[name], args.clients, args.requests, args.processes
+                            )
+            result["rss_mb"]["during_peak"] = peak["peak"]
+            result["rss_mb"]["after"] = rss_mb(pid)
+            print(f"open streams: {args.streams} ...", flush=True)
+            result["open_streams"] = asyncio.run(hold_streams(gateway.url, pid, args.streams, args.hold))
+            if not args.skip_harness:
+                print("harness: a live run of the catalogue on one route ...", flush=True)
+                result["harness"] = {"live_route": harness_cost.live_route(gateway.url + "/v1")}
+    if not args.skip_harness:
+        print("harness: a replay of every committed cassette ...", flush=True)
+        result["harness"]["replay"] = harness_cost.replay_all()
+        result["harness"]["process_start_seconds"] = harness_cost.process_start()
+    return result
+
+
+def _pid_of(url: str) -> int:
+    """The pid of the process listening on the URL's port (the gateway), from /proc/net/tcp and /proc/*/fd."""
+    port = int(url.rsplit(":", 1)[1])
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":
+            inodes.add(fields[9])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd).removeprefix("socket:[").removesuffix("]") in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    raise RuntimeError(f"no process listens on {url}")
+
+
+def ratios(result: dict[str, Any]) -> list[dict[str, Any]]:
+    lat = result["latency"]
+    rows = []
+    for direct, through in PAIRS:
+        added = {k: lat[through][k]["p50"] - lat[direct][k]["p50"] for k in ("json", "first", "last")}
+        row: dict[str, Any] = {"route": through, "direct": direct, **{f"added_{k}_p50_ms": v for k, v in added.items()}}
+        tp = result.get("throughput", {})
+        if through in tp and direct in tp:
+            row["throughput_ratio"] = tp[through]["rps"] / tp[direct]["rps"]
+        rows.append(row)
+    return rows
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [
+        "| path | JSON p50 | JSON p95 | JSON p99 | first event p50 | last event p50 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, kinds in result["latency"].items():
+        j, f, last = kinds["json"], kinds["first"], kinds["last"]
+        lines.append(
+            f"| {name} | {j['p50']:.2f} | {j['p95']:.2f} | {j['p99']:.2f} | {f['p50']:.2f} | {last['p50']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for every target of the benchmark issue."""
+    out = []
+    rows = ratios(result)
+    worst_json = max(r["added_json_p50_ms"] for r in rows)
+    worst_first = max(r["added_first_p50_ms"] for r in rows)
+    out.append(
+        ("gateway adds ≤ 1.0 ms p50 to a JSON request, every route", f"worst {worst_json:.2f} ms", worst_json <= 1)
+    )
+    out.append(
+        (
+            "gateway adds ≤ 1.0 ms p50 to the first streamed event, every route",
+            f"worst {worst_first:.2f} ms",
+            worst_first <= 1,
+        )
+    )
+    tp = [r["throughput_ratio"] for r in rows if "throughput_ratio" in r]
+    if tp:
+        out.append(
+            (
+                "throughput through the gateway ≥ 90 % of direct at 32 clients",
+                f"worst {min(tp) * 100:.0f} %",
+                min(tp) >= 0.9,
+            )
+        )
+    streams = result["open_streams"]
+    held_ok = streams["open_at_once"] == streams["streams"] and streams["errors"] == 0
+    out.append(
+        (
+            "1,000 concurrent open streams, RSS growth ≤ 100 MB, 0 errors",
+            f"{streams['open_at_once']} open at once, {streams['errors']} errors, +{streams['growth_mb']:.0f} MB",
+            held_ok and streams["growth_mb"] <= 100,
+        )
+    )
+    harness = result.get("harness")
+    if harness:
+        live = harness["live_route"]
+        out.append(
+            (
+                f"the harness runs a {live['probes']}-probe route live in ≤ 5 s",
+                f"{live['seconds']:.1f} s",
+                live["seconds"] <= 5,
+            )
+        )
+        rep = harness["replay"]
+        out.append(
+            (
+                f"the harness replays every committed cassette ({rep['cassettes']}) in ≤ 10 s",
+                f"{rep['seconds']:.1f} s",
+                rep["seconds"] <= 10,
+            )
+        )
+    return out
+
+
+def write_doc(result: dict[str, Any], path: Path) -> None:
+    rows = ratios(result)
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `tox -e bench` on {result['date']}: {result['machine']}. Emulated upstreams, the reference",
+        f"gateway and the load generators are separate processes on this one machine; {result['rounds']} interleaved",
+        'rounds of "Reply with exactly pong." (`store: false` unless noted). Times in ms. The raw figures are in',
+        "`reports/bench.json` after a run.",
+        "",
+        "## Latency",
+        "",
+        table(result),
+        "",
+        "## What the gateway adds (p50, over the upstream direct)",
+        "",
+        "| route | JSON | first event | last event | throughput vs direct |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        tp = f"{r['throughput_ratio'] * 100:.0f} %" if "throughput_ratio" in r else "-"
+        lines.append(
+            f"| {r['route']} | {r['added_json_p50_ms']:+.2f} | {r['added_first_p50_ms']:+.2f} | "
+            f"{r['added_last_p50_ms']:+.2f} | {tp} |"
+        )
+    lines += ["", "## Throughput (closed loop)", "", "| path | req/s | requests | errors |", "|---|---|---|---|"]
+    for name, t in result["throughput"].items():
+        lines.append(f"| {name} | {t['rps']:.0f} | {t['requests']} | {t['errors']} |")
+    rss = result["rss_mb"]
+    streams = result["open_streams"]
+    lines += [
+        "",
+        f"Concurrency: {result['clients']} clients over {result['processes']} load-generator processes.",
+        "",
+        "## Memory and open streams",
+        "",
+        f"Gateway RSS: {rss['before']:.0f} MB before, {rss['during_peak']:.0f} MB at its peak during the latency and",
+        f"throughput runs, {rss['after']:.0f} MB after. Holding {streams['streams']} streams open at once (each",
+        f"answered its first event, none finished): {streams['open_at_once']} open after",
+        f"{streams['seconds_to_open']:.1f} s, RSS {streams['rss_before_mb']:.0f} -> {streams['rss_held_mb']:.0f} MB "
+        f"(+{streams['growth_mb']:.0f} MB), {streams['errors']} errors.",
+    ]
+    harness = result.get("harness")
+    if harness:
+        live, rep = harness["live_route"], harness["replay"]
+        lines += [
+            "",
+            "## The harness's own cost",
+            "",
+            f"- A live run of the catalogue ({live['probes']} probes) on the native route: {live['seconds']:.1f} s, of",
+            f"  which the probes themselves {live['probe_seconds']:.1f} s (the rest: judging and cassette I/O).",
+            f"- A replay of every committed cassette ({rep['cassettes']}): {rep['seconds']:.1f} s as one CLI run;",
+            f"  reading them alone {rep['cassette_io_seconds']:.1f} s, "
+            f"judging them alone {rep['judge_seconds']:.1f} s.",
+            f"- Starting Python and importing the CLI: {harness['process_start_seconds']:.1f} s.",
+        ]
+    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    for name, measured, met in targets(result):
+        lines.append(f"| {name} | {measured} | {'yes' if met else 'no'} |")
+    notes = ROOT / "docs" / "performance-notes.md"
+    if notes.exists():
+        lines += ["", notes.read_text().rstrip()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=150)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=1500)
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--hold", type=float, default=15.0, help="seconds the slow upstream holds each stream")
+    parser.add_argument("--gateway", action="append", default=[], type=lambda s: tuple(s.split("=", 1)))
+    parser.add_argument("--skip-harness", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench.json")
+    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args(argv)
+    result = measure(args)
+    result.update(
+        date=datetime.date.today().isoformat(),
+        machine=_machine(),
+        rounds=args.rounds,
+        clients=args.clients,
+        processes=args.processes,
+        ratios=ratios(result),
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    write_doc(result, args.doc)
+    print(table(result))
+    for name, measured, met in targets(result):
+        print(f"{'met ' if met else 'MISS'}  {name}: {measured}")
+    print(f"wrote {args.out} and {args.doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
