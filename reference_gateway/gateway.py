@@ -36,14 +36,11 @@ class Route:
 
     provider: NativeProvider | ChatProvider
     upstream_model: str
+    native: bool  # the provider is a NativeProvider (decided once per provider, not per request)
 
     @property
     def name(self) -> str:
         return self.provider.settings.name
-
-    @property
-    def native(self) -> bool:
-        return isinstance(self.provider, NativeProvider)
 
 
 class Gateway:
@@ -55,6 +52,7 @@ class Gateway:
         # One connection pool per provider: a provider whose requests hang fills its own pool, not the others'.
         self.clients = {name: httpx.AsyncClient(timeout=timeout, limits=pool) for name in config.providers}
         self.providers = {name: registry.build(s, self.clients[name]) for name, s in config.providers.items()}
+        self._native = {name: isinstance(p, NativeProvider) for name, p in self.providers.items()}
 
     def route(self, model: str) -> Route | None:
         """`provider/model-name`: the provider prefix selects the route, the rest is sent upstream.
@@ -63,10 +61,11 @@ class Gateway:
         prefix, sep, rest = model.partition("/")
         if not sep and self.config.default_provider in self.providers:
             # A bare model name ("gpt-5-mini") goes to the default provider, as the SDK's own examples send it.
-            return Route(self.providers[self.config.default_provider], model)
+            name = self.config.default_provider
+            return Route(self.providers[name], model, self._native[name])
         if not sep or not rest or prefix not in self.providers:
             return None
-        return Route(self.providers[prefix], rest)
+        return Route(self.providers[prefix], rest, self._native[prefix])
 
     async def aclose(self) -> None:
         for client in self.clients.values():

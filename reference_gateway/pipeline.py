@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 
@@ -89,8 +89,11 @@ async def begin(gateway: Gateway, owner: str, payload: dict[str, Any], *, sessio
     capabilities.check(route.provider.settings, route.upstream_model, payload)
     mode = "forward" if route.native else "replay"
     local = session.responses if session is not None else None
-    items = await run_in_threadpool(state.expand_input, gateway.storage, owner, payload, mode=mode, local=local)
     previous = state.previous_id(payload)
+    if previous is None and state.conversation_id(payload) is None:
+        items = state.expand_input(gateway.storage, owner, payload, mode=mode)  # no history: nothing to read
+    else:  # a stored chain or a conversation may be long: read it off the event loop
+        items = await run_in_threadpool(state.expand_input, gateway.storage, owner, payload, mode=mode, local=local)
     return Turn(
         owner=owner,
         route=route,
@@ -167,12 +170,11 @@ def _native_payload(turn: Turn) -> dict[str, Any]:
 
 
 def _chat(turn: Turn) -> ChatProvider:
-    assert isinstance(turn.route.provider, ChatProvider)
-    return turn.route.provider
+    return cast(ChatProvider, turn.route.provider)
 
 
 def _native(turn: Turn) -> NativeProvider | None:
-    return turn.route.provider if isinstance(turn.route.provider, NativeProvider) else None
+    return cast(NativeProvider, turn.route.provider) if turn.route.native else None
 
 
 # record ------------------------------------------------------------------------------------------------------------
@@ -195,7 +197,8 @@ async def _record(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> Non
     if response.get("status") != "completed":
         _evict(turn)
         return
-    await run_in_threadpool(state.record, gateway.storage, turn.owner, turn.payload, turn.input, response)
+    if turn.payload.get("store") is not False or turn.conversation:  # else there is nothing to write
+        await run_in_threadpool(state.record, gateway.storage, turn.owner, turn.payload, turn.input, response)
     if turn.session is not None and turn.payload.get("store") is False:
         snapshot = {**response, "previous_response_id": turn.payload.get("previous_response_id")}
         turn.session.responses[response["id"]] = (snapshot, with_ids(turn.input))

@@ -1,20 +1,27 @@
-"""Serving the gateway: uvicorn, with a limit uvicorn does not have on its own, the time a client may take to send
-a request's headers. Without it, a client that trickles a header line now and then holds a connection for ever."""
+"""Serving the gateway: uvicorn (httptools and uvloop where installed), with a limit uvicorn does not have on its
+own, the time a client may take to send a request's headers. Without it, a client that trickles a header line now
+and then holds a connection for ever."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
-    """An HTTP/1.1 protocol that closes a connection whose request headers are not complete `seconds` after the
-    connection opened or its previous response ended (the idle keep-alive timeout still applies as usual)."""
+    FAST: type[H11Protocol] | type[HttpToolsProtocol] = HttpToolsProtocol
+except ImportError:  # httptools not installed: the pure-Python h11 parser
+    FAST = H11Protocol
 
-    class HeaderTimeoutProtocol(H11Protocol):
+
+def header_timeout_protocol(seconds: float, base: type[Any] = FAST) -> type[Any]:
+    """An HTTP/1.1 protocol that closes a connection whose request line and headers are not complete `seconds`
+    after the connection opened or the request's first byte arrived (the keep-alive timeout covers idle time)."""
+
+    class HeaderTimeoutProtocol(base):  # type: ignore[misc]
         _header_timer: asyncio.TimerHandle | None = None
 
         def _arm(self) -> None:
@@ -28,7 +35,7 @@ def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
 
         def _headers_too_slow(self) -> None:
             self._header_timer = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            if not self.transport.is_closing():
                 self.transport.close()
 
         def connection_made(self, transport: Any) -> None:
@@ -36,16 +43,21 @@ def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
             self._arm()
 
         def data_received(self, data: bytes) -> None:
+            waiting = self._waiting_for_headers()
+            if waiting:
+                self._arm()  # the first bytes of a request on a kept-alive connection
             super().data_received(data)
-            # IDLE: still waiting for (the rest of) a request line and headers; anything else: they arrived.
-            if self.conn.their_state is h11.IDLE:
-                self._arm()
-            else:
+            if not self._waiting_for_headers():
                 self._disarm()
 
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            self._disarm()  # the keep-alive timer now waits for the next request; data for it re-arms ours
+        def _waiting_for_headers(self) -> bool:
+            if isinstance(self, H11Protocol):
+                import h11
+
+                return bool(self.conn.their_state is h11.IDLE)
+            # httptools: between requests `cycle` is None or complete; headers done once a new cycle exists.
+            cycle = getattr(self, "cycle", None)
+            return cycle is None or bool(cycle.response_complete)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from harness.servers import serve_in_thread
 from reference_gateway.app import create_app
@@ -16,8 +17,12 @@ from reference_gateway.server import header_timeout_protocol
 TIMEOUT = 0.5
 
 
-@pytest.fixture(scope="module")
-def address() -> Iterator[tuple[str, int]]:
+@pytest.fixture(scope="module", params=["h11", "httptools"])
+def address(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    if request.param == "h11":
+        base: type = H11Protocol
+    else:
+        base = pytest.importorskip("uvicorn.protocols.http.httptools_impl").HttpToolsProtocol
     config = parse(
         {
             "keys": [{"name": "k", "key": "server-key"}],
@@ -26,7 +31,7 @@ def address() -> Iterator[tuple[str, int]]:
         },
         env={},
     )
-    with serve_in_thread(create_app(config), http=header_timeout_protocol(TIMEOUT)) as running:
+    with serve_in_thread(create_app(config), http=header_timeout_protocol(TIMEOUT, base)) as running:
         host, port = running.url.removeprefix("http://").split(":")
         yield host, int(port)
 
