@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx2
 import openai
-import websockets
 from agents import Agent, MultiProvider, OpenAIResponsesModel, RunConfig, set_tracing_disabled
 
-from harness.model import Expect, Probe, ProbeFailure, ProbeSkip, Rejection
+from harness.model import Expect, Probe, ProbeFailure, Rejection
 from harness.targets import Target
+from harness.websocket import connect as ws_connect
 
 
 def quiet_agents_sdk() -> None:
@@ -44,6 +43,7 @@ class ProbeContext:
         self.notes: dict[str, Any] = {}
         self.evidence: dict[str, Any] = dict(evidence or {})
         self._cleanups: list[Callable[[], Awaitable[Any]]] = []
+        self._sockets = 0  # websocket connections opened so far (their order is how a replay finds their turns)
 
     # clients -------------------------------------------------------------------------------------------------
     def _auth_headers(self, api_key: str | None) -> dict[str, str]:
@@ -88,26 +88,21 @@ class ProbeContext:
             await response.aread()
             return response
 
+    def websocket(self, path: str = "/responses", headers: dict[str, str] | None = None) -> Any:
+        """`async with ctx.websocket() as ws: events = await ws.turn(frame)`: a socket on `base_url + path`, every
+        turn kept in `evidence` (and answered from it on replay; see harness/websocket.py)."""
+        url = self.target.base_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1).rstrip("/") + path
+        all_headers = {**self.target.headers, **self._auth_headers(None), **(headers or {})}
+        self._sockets += 1
+        return ws_connect(url, path, all_headers, self.evidence, replay=self._replay, connection=self._sockets - 1)
+
     async def websocket_turn(
         self, path: str, frame: dict[str, Any], *, until: tuple[str, ...], headers: dict[str, str] | None = None
     ) -> list[dict[str, Any]]:
-        """Open a websocket on `base_url + path`, send `frame` and return the events received up to the first whose
-        `type` is in `until`. Frames are not HTTP, so they are kept in `evidence` (and read back from it on replay)."""
-        key = f"websocket {path}"
-        if self._replay:
-            if key not in self.evidence:
-                raise ProbeSkip("websocket frames were not recorded with this cassette")
-            return list(self.evidence[key])
-        url = self.target.base_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1).rstrip("/") + path
-        all_headers = {**self.target.headers, **self._auth_headers(None), **(headers or {})}
-        events: list[dict[str, Any]] = []
-        async with websockets.connect(url, additional_headers=all_headers) as ws:
-            await ws.send(json.dumps(frame))
-            while not events or events[-1].get("type") not in until:
-                message = json.loads(await ws.recv())
-                events.append(message if isinstance(message, dict) else {"type": None, "data": message})
-        self.evidence[key] = events
-        return events
+        """One turn on a fresh socket: the events received up to the first whose `type` is in `until`."""
+        async with self.websocket(path, headers) as socket:
+            events: list[dict[str, Any]] = await socket.turn(frame, until=until)
+            return events
 
     # Agents SDK ----------------------------------------------------------------------------------------------
     def sdk_model(self) -> OpenAIResponsesModel:

@@ -19,7 +19,7 @@ from typing import Any
 import openai
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from harness import upstream_journal
+from harness import upstream_journal, websocket
 from harness.cassettes import cassette_path, recorder
 from harness.context import ProbeContext, quiet_agents_sdk
 from harness.judge import judge_exchanges
@@ -142,7 +142,9 @@ async def run_probe(
     if not replay and ctx.evidence:
         evidence_path(path).write_text(json.dumps(ctx.evidence, indent=1) + "\n")
     if verdict.outcome is not Outcome.SKIP:
-        _apply_findings(verdict, judge_exchanges(load_exchanges(path), strictness))
+        recorded = load_exchanges(path)
+        frames = websocket.exchanges(ctx.evidence, len(recorded))  # websocket turns, judged as streams
+        _apply_findings(verdict, judge_exchanges([*recorded, *frames], strictness))
     return verdict
 
 

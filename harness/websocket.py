@@ -1,0 +1,101 @@
+"""The Responses websocket transport as a probe uses it: sockets, each a series of `response.create` turns.
+
+vcrpy cannot record websockets, so every turn (the frame sent and the frames received up to a terminal event or an
+`error`) is kept as evidence beside the probe's cassette, and a replay answers from it, turn by turn, connection by
+connection: a probe does not know whether it is replayed. The runner also turns each recorded turn into an
+`Exchange`, so the wire judge re-judges the frames with the stream rules, live and on replay alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import websockets
+
+from harness.model import ProbeFailure, ProbeSkip
+from harness.wire import Exchange, SSEEvent, SSEParse
+
+KEY = "websocket"
+UNTIL = ("response.completed", "response.failed", "response.incomplete", "error")
+
+
+class Socket:
+    """One connection: `turn(frame)` sends a frame and returns the events that answer it."""
+
+    def __init__(self, path: str, connection: int, turns: list[dict[str, Any]], live: Any = None) -> None:
+        self.path, self.connection, self._turns, self._live = path, connection, turns, live
+        self._replayed = [t for t in turns if t["connection"] == connection] if live is None else []
+
+    async def turn(self, frame: dict[str, Any] | str, *, until: tuple[str, ...] = UNTIL) -> list[dict[str, Any]]:
+        sent = frame if isinstance(frame, str) else json.dumps(frame)
+        if self._live is None:
+            if not self._replayed:
+                raise ProbeSkip("replay: the recorded evidence holds no further websocket turn on this connection")
+            recorded = self._replayed.pop(0)
+            if recorded["sent"] != sent:
+                raise ProbeFailure(
+                    "replay: the probe sent a websocket frame the evidence does not hold",
+                    expected=recorded["sent"][:200],
+                    received=sent[:200],
+                )
+            return list(recorded["received"])
+        await self._live.send(sent)
+        received: list[dict[str, Any]] = []
+        while not received or received[-1].get("type") not in until:
+            message = json.loads(await self._live.recv())
+            received.append(message if isinstance(message, dict) else {"type": None, "data": message})
+        self._turns.append({"connection": self.connection, "path": self.path, "sent": sent, "received": received})
+        return received
+
+
+@asynccontextmanager
+async def connect(
+    url: str, path: str, headers: dict[str, str], evidence: dict[str, Any], *, replay: bool, connection: int
+) -> AsyncIterator[Socket]:
+    """The probe's `connection`-th socket to `url` (ws:// or wss://), recording into (or replaying from) `evidence`."""
+    turns: list[dict[str, Any]] = evidence.setdefault(KEY, [])
+    if replay:
+        yield Socket(path, connection, turns)
+        return
+    async with websockets.connect(url, additional_headers=headers) as live:
+        yield Socket(path, connection, turns, live)
+
+
+def exchanges(evidence: dict[str, Any], first_index: int) -> list[Exchange]:
+    """Each recorded turn as an Exchange the judge reads: the frame as the request, the events as a stream."""
+    out = []
+    for n, turn in enumerate(evidence.get(KEY) or []):
+        try:
+            request = json.loads(turn["sent"])
+        except ValueError:
+            request = None
+        events = turn["received"]
+        if events and events[-1].get("type") == "error":
+            continue  # an error frame is the websocket's envelope, judged by the probe, not a Responses stream
+        payload = {k: v for k, v in request.items() if k != "type"} if isinstance(request, dict) else None
+        parse = SSEParse(
+            events=[SSEEvent(i, e.get("type"), json.dumps(e), e) for i, e in enumerate(events)],
+            done=True,  # a websocket turn has no [DONE]: its end is the terminal event, so none is missing
+        )
+        out.append(
+            Exchange(
+                index=first_index + n,
+                method="POST",
+                url=f"ws:{turn['path']}",
+                path=turn["path"],
+                query="",
+                request_headers={},
+                request_body=turn["sent"],
+                request_json={**payload, "stream": True} if payload is not None else None,
+                status=200,
+                response_headers={"content-type": ["text/event-stream"]},
+                content_type="text/event-stream",
+                body="",
+                response_json=None,
+                sse=parse,
+            )
+        )
+    return out
