@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from typing import Any
+from unittest.mock import patch
 
 import httpx2
 import openai
 from agents import Agent, MultiProvider, OpenAIResponsesModel, RunConfig, set_tracing_disabled
+from agents.models.openai_responses import OpenAIResponsesWSModel
 
 from harness.model import Expect, Probe, ProbeFailure, Rejection
 from harness.targets import Target
+from harness.websocket import SdkConnection
 from harness.websocket import connect as ws_connect
 
 
@@ -103,6 +107,25 @@ class ProbeContext:
         async with self.websocket(path, headers) as socket:
             events: list[dict[str, Any]] = await socket.turn(frame, until=until)
             return events
+
+    @contextmanager
+    def sdk_websockets(self) -> Iterator[None]:
+        """While open, the Agents SDK's websocket transport (`responses_websocket_session`,
+        `OpenAIResponsesWSModel`) talks through this context's recorded sockets, so its frames are evidence too."""
+        ctx = self
+
+        async def open_recorded(model: Any, ws_url: str, headers: Any, *, connect_timeout: float | None) -> Any:
+            path = "/" + ws_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            stack = AsyncExitStack()
+            ctx._sockets += 1
+            socket = await stack.enter_async_context(
+                ws_connect(ws_url, path, dict(headers), ctx.evidence, replay=ctx._replay, connection=ctx._sockets - 1)
+            )
+            ctx._cleanups.append(stack.aclose)
+            return SdkConnection(socket, stack.aclose)
+
+        with patch.object(OpenAIResponsesWSModel, "_open_websocket_connection", open_recorded):
+            yield
 
     # Agents SDK ----------------------------------------------------------------------------------------------
     def sdk_model(self) -> OpenAIResponsesModel:

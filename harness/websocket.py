@@ -99,3 +99,23 @@ def exchanges(evidence: dict[str, Any], first_index: int) -> list[Exchange]:
             )
         )
     return out
+
+
+class SdkConnection:
+    """What the Agents SDK's websocket model talks to (`send`, `recv`, `close`), over a recorded `Socket`: a sent
+    frame is one turn, whose events `recv` then hands out one at a time."""
+
+    def __init__(self, socket: Socket, close: Any) -> None:
+        self._socket, self._close, self._pending = socket, close, list[dict[str, Any]]()
+        self.closed = False
+
+    async def send(self, frame: str | bytes) -> None:
+        self._pending = await self._socket.turn(frame.decode() if isinstance(frame, bytes) else frame)
+
+    async def recv(self) -> str:
+        return json.dumps(self._pending.pop(0))
+
+    async def close(self, *args: Any, **kwargs: Any) -> None:
+        if not self.closed:
+            self.closed = True
+            await self._close()

@@ -31,12 +31,17 @@ def error_frame(err: GatewayError) -> dict[str, Any]:
     return {"type": "error", "status": err.status, "error": err.body()["error"]}
 
 
-def _payload(raw: str, max_bytes: int, max_depth: int) -> dict[str, Any]:
+def _frame(raw: str, max_bytes: int, max_depth: int) -> dict[str, Any]:
+    """A `response.create` frame, within the size and depth limits."""
     if len(raw.encode()) > max_bytes:
         raise GatewayError(413, f"The frame is larger than this gateway accepts ({max_bytes} bytes).")
     frame = parse_json(raw.encode(), max_depth=max_depth)
     if not isinstance(frame, dict) or frame.get("type") != "response.create":
         raise GatewayError(400, "Expected a JSON object with type 'response.create'.", param="type")
+    return frame
+
+
+def _payload(frame: dict[str, Any]) -> dict[str, Any]:
     if frame.get("background"):
         raise GatewayError(400, "'background' is not allowed over the websocket transport.", param="background")
     return check_request({k: v for k, v in frame.items() if k != "type" and k not in HTTP_ONLY})
@@ -44,11 +49,17 @@ def _payload(raw: str, max_bytes: int, max_depth: int) -> dict[str, Any]:
 
 async def _answer(websocket: WebSocket, session: pipeline.Session, raw: str) -> None:
     gw, limit = gateway(websocket), limits(websocket)
-    turn = await pipeline.begin(
-        gw, owner(websocket), _payload(raw, limit.max_body_bytes, limit.max_json_depth), session=session
-    )
-    async for event in await pipeline.events(gw, turn):
-        await websocket.send_text(json.dumps(event, separators=(",", ":")))
+    frame = _frame(raw, limit.max_body_bytes, limit.max_json_depth)
+    try:
+        turn = await pipeline.begin(gw, owner(websocket), _payload(frame), session=session)
+        async for event in await pipeline.events(gw, turn):
+            await websocket.send_text(json.dumps(event, separators=(",", ":")))
+    except Exception:
+        # A continuation that fails, for whatever reason, evicts the response it continued from this connection.
+        previous = frame.get("previous_response_id")
+        if isinstance(previous, str):
+            session.responses.pop(previous, None)
+        raise
 
 
 async def responses_socket(websocket: WebSocket) -> None:

@@ -170,3 +170,13 @@ async def test_another_keys_response_cannot_be_continued_on_a_socket(base: str) 
             socket, model=NATIVE, input="What is the code word?", previous_response_id=mine[-1]["response"]["id"]
         )
         assert theirs[-1]["type"] == "error" and theirs[-1]["error"]["code"] == "previous_response_not_found"
+
+
+async def test_a_continuation_refused_before_any_upstream_call_evicts_too(base: str) -> None:
+    async with connect(_ws(base), additional_headers=AUTH) as socket:
+        kept = await _turn(socket, model=CHAT, input="Remember the code word yew.", store=False)
+        response_id = kept[-1]["response"]["id"]
+        bad = await _turn(socket, model=CHAT, input="q", previous_response_id=response_id, tools=[{"type": "function"}])
+        assert bad[-1]["type"] == "error" and bad[-1]["status"] == 400
+        again = await _turn(socket, model=CHAT, input="What is the code word?", previous_response_id=response_id)
+        assert again[-1]["error"]["code"] == "previous_response_not_found"
