@@ -48,7 +48,7 @@ class Socket:
             message = json.loads(await self._live.recv())
             received.append(message if isinstance(message, dict) else {"type": None, "data": message})
         self._turns.append({"connection": self.connection, "path": self.path, "sent": sent, "received": received})
-        return received
+        return list(received)
 
 
 @asynccontextmanager
@@ -110,7 +110,8 @@ class SdkConnection:
         self.closed = False
 
     async def send(self, frame: str | bytes) -> None:
-        self._pending = await self._socket.turn(frame.decode() if isinstance(frame, bytes) else frame)
+        # A copy: the turn's own list is the evidence, which must keep every event.
+        self._pending = list(await self._socket.turn(frame.decode() if isinstance(frame, bytes) else frame))
 
     async def recv(self) -> str:
         return json.dumps(self._pending.pop(0))
