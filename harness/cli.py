@@ -199,6 +199,7 @@ def list_probes(fmt: str) -> int:
                 "feature": p.feature,
                 "requirement": p.requirement,
                 "expect": {k.value: v.value for k, v in p.expect.items()},
+                "needs_emulator": p.needs_emulator,
             }
             for p in CATALOGUE
         ]
@@ -211,7 +212,12 @@ def list_probes(fmt: str) -> int:
     else:
         for p in CATALOGUE:
             native, chat = p.expect[Profile.NATIVE].value, p.expect[Profile.CHAT_TRANSLATED].value
-            print(f"{p.id:<42} {p.level.value:<7} native={native:<10} chat={chat:<10}\n    {p.requirement}")
+            tag = "  [emulator]" if p.needs_emulator else ""
+            print(f"{p.id:<42} {p.level.value:<7} native={native:<10} chat={chat:<10}{tag}\n    {p.requirement}")
+        emulated = sum(p.needs_emulator for p in CATALOGUE)
+        print(
+            f"\n{len(CATALOGUE)} probes; {emulated} marked [emulator] need the emulated upstreams (real_model: skipped)"
+        )
     return 0
 
 

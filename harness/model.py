@@ -125,6 +125,9 @@ class Probe:
     expect: Mapping[Profile, Expect]
     run: ProbeRun
     tags: tuple[str, ...] = ()
+    # The pass condition needs the emulated upstreams' scripted model (a phrase a real model would not say, a fault
+    # injected by model name): a target with `real_model: true` skips the probe, saying so, rather than failing it.
+    needs_emulator: bool = False
 
     @property
     def area(self) -> str:

@@ -27,6 +27,17 @@ class Target:
     exclude: tuple[str, ...] = ()
     profile_assumed: bool = False  # no profile was given (--expect / `profile:`): native was assumed
     upstream_journal: str | None = None  # root URL of emulated upstreams the target fronts: their journal is evidence
+    # How to name a model whose upstream injects a fault: a template with {model} (the target's model) and {fault}
+    # (a name from harness.upstreams.faults, e.g. "fail-500"). None: the target cannot inject faults; the faults.*
+    # probes skip.
+    fault_model: str | None = None
+    real_model: bool = False  # the target fronts a real provider: probes that need the emulated model skip
+
+    def model_with_fault(self, fault: str) -> str | None:
+        """The model name that makes the upstream behind this target inject `fault`, or None if it cannot."""
+        if not self.fault_model:
+            return None
+        return self.fault_model.format(model=self.model, fault=fault)
 
     def key(self) -> str:
         if self.api_key:
@@ -41,6 +52,10 @@ class Target:
             if name in self.features:
                 return self.features[name]
         return probe.expect.get(self.profile, Expect.SUPPORTED)
+
+    def expects(self, feature: str) -> Expect | None:
+        """What this target's overrides say of a feature (the most specific prefix wins), or None if nothing."""
+        return next((self.features[name] for name in _prefixes(feature) if name in self.features), None)
 
     def excluded(self, probe: Probe) -> bool:
         """Whether `exclude` names the probe: an ID, a dotted prefix or a glob, matched as `--probe` matches."""
@@ -57,6 +72,19 @@ PRESET_DIR = Path(__file__).parent / "presets"
 
 def _expectations(raw: dict[str, Any] | None) -> dict[str, Expect]:
     return {str(k): Expect(str(v)) for k, v in (raw or {}).items()}
+
+
+def _fault_model(template: Any) -> str | None:
+    if template is None:
+        return None
+    text = str(template)
+    if "{fault}" not in text:
+        raise ValueError(f"fault_model {text!r} must contain {{fault}} (and usually {{model}})")
+    try:
+        text.format(model="m", fault="f")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"fault_model {text!r} may use only {{model}} and {{fault}}") from exc
+    return text
 
 
 def load_targets(
@@ -96,6 +124,8 @@ def load_targets(
                     features=features,
                     exclude=tuple(spec.get("exclude") or ()),
                     upstream_journal=spec.get("upstream_journal"),
+                    fault_model=_fault_model(spec.get("fault_model")),
+                    real_model=bool(spec.get("real_model", False)),
                 )
             )
     return targets

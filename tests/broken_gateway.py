@@ -72,6 +72,12 @@ REQUEST: dict[str, Callable[[Json], Json]] = {
     ),
     "ignore-store-false": lambda b: {k: v for k, v in b.items() if k != "store"},
     "drop-tools": lambda b: {k: v for k, v in b.items() if k not in ("tools", "tool_choice")},
+    "drop-background": lambda b: {k: v for k, v in b.items() if k != "background"},
+    "drop-tool-choice": lambda b: {k: v for k, v in b.items() if k != "tool_choice"},
+    "drop-parallel-tool-calls": lambda b: {k: v for k, v in b.items() if k != "parallel_tool_calls"},
+    "drop-metadata": lambda b: {k: v for k, v in b.items() if k != "metadata"},
+    "drop-max-output-tokens": lambda b: {k: v for k, v in b.items() if k != "max_output_tokens"},
+    "drop-sampling": lambda b: {k: v for k, v in b.items() if k not in ("temperature", "top_p")},
 }
 
 
@@ -159,6 +165,21 @@ def _corrupt_stream_text(i: int, e: Json) -> Json:
     return e
 
 
+def _complete_failed(i: int, e: Json) -> Json:
+    # What LiteLLM and llama-stack do with an upstream stream cut midway: call the fragment complete.
+    if e.get("type") == "response.failed":
+        e["type"] = "response.completed"
+        e["response"] = {**e["response"], "status": "completed", "error": None}
+    return e
+
+
+def _model_alias(i: int, e: Json) -> Json:
+    # The upstream's model name in the stream where the plain answer gives the alias that was asked for.
+    if isinstance(e.get("response"), dict) and isinstance(e["response"].get("model"), str):
+        e["response"]["model"] = e["response"]["model"].split("/")[-1] + "-upstream"
+    return e
+
+
 # Stream breakages: what a careless SSE translation does to the events.
 STREAM: dict[str, Callable[[str], str]] = {
     "strip-sequence-number": _map_events(lambda i, e: {k: v for k, v in e.items() if k != "sequence_number"}),
@@ -171,6 +192,8 @@ STREAM: dict[str, Callable[[str], str]] = {
     "change-response-id": _map_events(_change_id),
     "drop-item-added": _map_events(lambda i, e: None if e.get("type") == "response.output_item.added" else e),
     "corrupt-text": _map_events(_corrupt_stream_text),
+    "complete-failed-streams": _map_events(_complete_failed),
+    "stream-model-alias": _map_events(_model_alias),
 }
 
 
@@ -187,6 +210,13 @@ def _fake_call(body: Json) -> Json:
     return body
 
 
+def _strip_tool_strict(body: Json) -> Json:
+    for tool in body.get("tools") or []:
+        if isinstance(tool, dict):
+            tool.pop("strict", None)
+    return body
+
+
 # Response breakages on JSON bodies.
 RESPONSE: dict[str, Callable[[Json], Json]] = {
     "corrupt-text": _corrupt_text,
@@ -196,7 +226,13 @@ RESPONSE: dict[str, Callable[[Json], Json]] = {
     "break-arguments": _fake_call,
     "strip-status": lambda b: {k: v for k, v in b.items() if k != "status"} if b.get("object") == "response" else b,
     "reverse-input-items": lambda b: {**b, "data": list(reversed(b["data"]))} if b.get("object") == "list" else b,
+    "strip-tool-strict": _strip_tool_strict,
 }
+
+
+def _envelope(status: int, message: str, code: str | None = None) -> JSONResponse:
+    error = {"type": "server_error", "message": message, "param": None, "code": code}
+    return JSONResponse({"error": error}, status_code=status)
 
 
 async def proxy(request: Request) -> Response:
@@ -250,6 +286,20 @@ async def proxy(request: Request) -> Response:
 
         return StreamingResponse(gen(), media_type="text/event-stream")
     status = upstream_response.status_code
+    if breakage == "upstream-errors-500" and status in (429, 502, 503, 504):
+        # Every upstream fault flattened into one 500: no 502/504 distinction, no 429, no Retry-After.
+        return _envelope(500, "Internal error")
+    if breakage == "upstream-auth-401" and status >= 500:
+        # The provider's refusal of the gateway's own key passed on as if the caller's key were wrong.
+        error = {
+            "type": "invalid_request_error",
+            "message": "Incorrect API key",
+            "param": None,
+            "code": "invalid_api_key",
+        }
+        return JSONResponse({"error": error}, status_code=401)
+    if breakage == "corrupt-retrieved" and request.method == "GET" and re.search(r"/responses/[^/]+$", path):
+        return JSONResponse(_corrupt_text(upstream_response.json()), status_code=status)
     if status >= 400 and breakage == "errors-as-200":
         return JSONResponse({"object": "response", "status": "completed", "output": []})
     if status >= 400 and breakage == "bare-errors":
@@ -258,7 +308,8 @@ async def proxy(request: Request) -> Response:
         return Response("Internal Server Error", status_code=500)
     if breakage in RESPONSE and content_type.startswith("application/json"):
         return JSONResponse(RESPONSE[breakage](upstream_response.json()), status_code=status)
-    return Response(text, status_code=status, media_type=content_type or None)
+    kept = {k: v for k, v in upstream_response.headers.items() if k.lower() == "retry-after"}
+    return Response(text, status_code=status, media_type=content_type or None, headers=kept)
 
 
 def create_app(upstream: str, key: str) -> Starlette:

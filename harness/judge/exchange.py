@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import parse_qs
 
+from harness.judge.echo import judge_echo
 from harness.judge.report import Report
 from harness.judge.schemas import endpoint_file, schema_errors, schema_file
 from harness.judge.stream import judge_stream
@@ -25,7 +27,29 @@ def judge_exchange(ex: Exchange, level: Strictness) -> Report:
         _envelope(ex, report)
     elif RESPONSES_SURFACE.search(ex.path):
         _success(ex, level, report)
+        judge_echo(ex, report)
     return report
+
+
+def unique_item_ids(output: Any, where: str, rule: str, report: Report) -> None:
+    """Output item ids are unique within a response: a client keys items by id."""
+    if not isinstance(output, list):
+        return
+    seen: dict[str, int] = {}
+    for position, item in enumerate(output):
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(item_id, str):
+            continue
+        if item_id in seen:
+            report.add(
+                rule,
+                Level.MUST,
+                "two output items share an id",
+                f"{where}[{position}].id",
+                expected=f"an id not used by output[{seen[item_id]}]",
+                received=item_id,
+            )
+        seen.setdefault(item_id, position)
 
 
 def _wants_stream(ex: Exchange) -> bool:
@@ -83,6 +107,8 @@ def _success(ex: Exchange, level: Strictness, report: Report) -> None:
     file = endpoint_file(level, ex.method, ex.path, ex.status, "application/json")
     if file is not None:
         _schema(file, ex, level, report)
+    if isinstance(ex.response_json, dict) and ex.response_json.get("object") == "response":
+        unique_item_ids(ex.response_json.get("output"), "$.output", "item_id.unique", report)
 
 
 def _schema(file: str, ex: Exchange, level: Strictness, report: Report) -> None:

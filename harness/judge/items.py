@@ -131,7 +131,18 @@ class ItemTracker:
             )
         new = event.payload.get("item")
         new = new if isinstance(new, dict) else {}
-        self.items[index] = Item(new.get("id") if isinstance(new.get("id"), str) else None, str(new.get("type")))
+        new_id = new.get("id") if isinstance(new.get("id"), str) else None
+        twin = next((i for i, other in self.items.items() if new_id and other.id == new_id), None)
+        if twin is not None:
+            self.report.add(
+                "item_id.unique",
+                Level.MUST,
+                "two output items share an id",
+                f"event {event.index} response.output_item.added $.item.id",
+                expected=f"an id not used by output_index {twin}",
+                received=str(new_id),
+            )
+        self.items[index] = Item(new_id, str(new.get("type")))
 
     def _part_event(self, event: SSEEvent, kind: str, item: Item) -> None:
         p = event.payload
@@ -165,7 +176,14 @@ class ItemTracker:
                 part.text = said
         elif kind == "response.content_part.done":
             if part.kind in PART_TEXT and not part.text_done:
-                self._order(event, kind, item, f"content_part.done before the {part.kind} was done")
+                self.report.add(
+                    "stream.text_done",
+                    Level.MUST,
+                    f"a {part.kind} part must be closed by response.{part.kind}.done before content_part.done",
+                    f"event {event.index} {kind}",
+                    expected=f"content_part.added -> deltas -> {part.kind}.done -> content_part.done",
+                    received=f"content_part.done without response.{part.kind}.done",
+                )
             part.done = True
             final = p.get("part")
             if isinstance(final, dict) and part.kind in PART_TEXT:
@@ -181,6 +199,15 @@ class ItemTracker:
         final = event.payload.get("item")
         if not isinstance(final, dict):
             return
+        if item.id and isinstance(final.get("id"), str) and final["id"] != item.id:
+            self.report.add(
+                "stream.item_id",
+                Level.MUST,
+                "output_item.done carries another id than its output_item.added",
+                f"event {event.index} response.output_item.done $.item.id",
+                expected=item.id,
+                received=final["id"],
+            )
         item.final = final
         self._compare_item(event, item, final, "item")
 
@@ -238,7 +265,8 @@ class ItemTracker:
                 received=f"{len(got)} items {got}",
             )
             return
-        for position, index in enumerate(sorted(self.items)):
+        done = [index for index in sorted(self.items) if self.items[index].done]  # open ones are reported above
+        for position, index in enumerate(done):
             final = output[position]
             if isinstance(final, dict):
                 self._compare_item(terminal, self.items[index], final, f"$.response.output[{position}]")

@@ -61,6 +61,7 @@ def judge_stream(sse: SSEParse, level: Strictness, report: Report, first: int = 
             tracker.feed(e)
         last = events[-1]
         tracker.finish(last if last.payload["type"] in TERMINAL else None)
+    _usage(events[-1], level, report)
     for e in events:
         _event_schema(e, level, report)
 
@@ -143,6 +144,23 @@ def _first_and_terminal(events: list[SSEEvent], report: Report, resumed: bool) -
             f"event {events[first].index} {types[first]}",
             expected=f"{types[first]} last",
             received=f"followed by {types[first + 1]}",
+        )
+
+
+def _usage(last: SSEEvent, level: Strictness, report: Report) -> None:
+    """`usage` in a stream's response.completed, as in a plain answer: clients count tokens from it. The SDK copes
+    without it (a SHOULD at `sdk` level)."""
+    if last.payload.get("type") != "response.completed":
+        return
+    response = last.payload.get("response")
+    if isinstance(response, dict) and not isinstance(response.get("usage"), dict):
+        report.add(
+            "stream.usage",
+            Level.SHOULD if level is Strictness.SDK else Level.MUST,
+            "response.completed carries no usage",
+            f"event {last.index} response.completed $.response.usage",
+            expected="usage {input_tokens, output_tokens, total_tokens, ...}",
+            received=repr(response.get("usage")),
         )
 
 

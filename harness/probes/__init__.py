@@ -11,17 +11,24 @@ from harness.probes._registry import REGISTRY
 # Importing an area's module files its probes in REGISTRY.
 AREAS = (
     "agents",
+    "background",
     "basic",
+    "compact",
+    "consistency",
     "conversations",
     "errors",
+    "errors_request",
+    "faults",
     "hosted",
     "lifecycle",
+    "params",
     "state",
     "stream",
     "structured",
     "tokens",
+    "tool_choice",
     "tools",
-    "transport",
+    "websocket",
 )
 for _area in AREAS:
     importlib.import_module(f"harness.probes.{_area}")

@@ -33,6 +33,12 @@ TIME_TOOL: dict[str, Any] = {
 }
 
 
+# Ids that exist nowhere but have the real format (prefix + 48 hex digits): servers validate the format first
+# (llama-stack refuses a malformed `conv_` id with a 400), which would read as a rejection of the whole feature.
+UNKNOWN_RESPONSE = "resp_" + "0c0f" * 12
+UNKNOWN_CONVERSATION = "conv_" + "0c0f" * 12
+
+
 def user(text: str) -> dict[str, Any]:
     return {"type": "message", "role": "user", "content": text}
 

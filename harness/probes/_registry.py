@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.model import Expect, Level, Probe, ProbeRun, Profile
+from harness.model import Expect, Level, Observation, Probe, ProbeRun, ProbeSkip, Profile
 
 REGISTRY: list[Probe] = []
 S, R, E = Expect.SUPPORTED, Expect.REJECTED, Expect.EITHER
+EMULATOR_ONLY = (
+    "this probe needs the emulated upstreams' scripted model, and the target fronts a real provider (real_model)"
+)
+
+
+def _guarded(run: ProbeRun) -> ProbeRun:
+    async def guarded(ctx: object) -> Observation:
+        if getattr(getattr(ctx, "target", None), "real_model", False):
+            raise ProbeSkip(EMULATOR_ONLY)
+        return await run(ctx)  # type: ignore[arg-type]
+
+    return guarded
 
 
 def probe(
@@ -18,10 +30,15 @@ def probe(
     native: Expect = S,
     chat: Expect = S,
     level: Level = Level.MUST,
+    needs_emulator: bool = False,
 ) -> Callable[[ProbeRun], ProbeRun]:
+    """File a probe. `needs_emulator`: its pass condition holds only with the scripted model behind the gateway, so
+    a target that fronts a real provider (`real_model: true`) skips it with that reason."""
+
     def register(run: ProbeRun) -> ProbeRun:
         expect = {Profile.NATIVE: native, Profile.CHAT_TRANSLATED: chat}
-        REGISTRY.append(Probe(probe_id, requirement, level, feature, expect, run))
+        body = _guarded(run) if needs_emulator else run
+        REGISTRY.append(Probe(probe_id, requirement, level, feature, expect, body, needs_emulator=needs_emulator))
         return run
 
     return register

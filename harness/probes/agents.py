@@ -20,11 +20,12 @@ from agents.memory.openai_responses_compaction_session import (
 )
 from pydantic import BaseModel
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeSkip
 from harness.probes._registry import E, R, probe
 
-WEATHER_ASK = "Call the tool get_weather with city=Paris"
+WEATHER_ASK = phrases.call_tool("get_weather", "city=Paris")
 
 
 @function_tool
@@ -39,7 +40,7 @@ def _output(result: object) -> str:
 
 @probe("agents.run", "Runner.run MUST complete and return the model's answer.", feature="agents")
 async def run(ctx: ProbeContext) -> Observation:
-    result = await Runner.run(ctx.agent(instructions="Be concise."), "Reply with exactly ok.")
+    result = await Runner.run(ctx.agent(instructions="Be concise."), phrases.exactly("ok"))
     require(
         "ok" in _output(result).lower(), "Runner.run did not return the answer", expected="ok", received=_output(result)
     )
@@ -48,7 +49,7 @@ async def run(ctx: ProbeContext) -> Observation:
 
 @probe("agents.run_streamed", "Runner.run_streamed MUST stream text and end with the final output.", feature="agents")
 async def run_streamed(ctx: ProbeContext) -> Observation:
-    result = Runner.run_streamed(ctx.agent(), "Reply with exactly streamed ok.")
+    result = Runner.run_streamed(ctx.agent(), phrases.exactly("streamed ok"))
     deltas = []
     async for event in result.stream_events():
         if event.type == "raw_response_event" and event.data.type == "response.output_text.delta":
@@ -98,7 +99,7 @@ async def tools_loop_streamed(ctx: ProbeContext) -> Observation:
 async def handoffs(ctx: ProbeContext) -> Observation:
     specialist = ctx.agent(name="Weather agent", instructions="You answer weather questions.")
     triage = ctx.agent(name="Triage agent", handoffs=[handoff(specialist)])
-    result = await Runner.run(triage, "Call the tool transfer_to_weather_agent")
+    result = await Runner.run(triage, phrases.call_tool("transfer_to_weather_agent"))
     require(
         result.last_agent.name == "Weather agent",
         "the handoff did not happen",
@@ -113,7 +114,7 @@ async def as_tool(ctx: ProbeContext) -> Observation:
     specialist = ctx.agent(name="Specialist", instructions="Answer briefly.")
     tool = specialist.as_tool(tool_name="ask_specialist", tool_description="Ask the specialist.")
     orchestrator = ctx.agent(name="Orchestrator", tools=[tool])
-    result = await Runner.run(orchestrator, "Call the tool ask_specialist with input=hello")
+    result = await Runner.run(orchestrator, phrases.call_tool("ask_specialist", "input=hello"))
     outputs = [i for i in result.new_items if i.type == "tool_call_output_item"]
     require(outputs, "the agent tool was never called", received=[i.type for i in result.new_items])
     require(_output(result), "no final answer", received=_output(result))
@@ -128,8 +129,8 @@ async def as_tool(ctx: ProbeContext) -> Observation:
 async def session_sqlite(ctx: ProbeContext) -> Observation:
     session = SQLiteSession("conformance")
     agent = ctx.agent()
-    await Runner.run(agent, "Remember the code word maple.", session=session)
-    result = await Runner.run(agent, "What is the code word? Answer with the word only.", session=session)
+    await Runner.run(agent, phrases.remember("maple"), session=session)
+    result = await Runner.run(agent, f"{phrases.CODE_WORD_QUESTION} Answer with the word only.", session=session)
     require(
         "maple" in _output(result).lower(), "the session history was lost", expected="maple", received=_output(result)
     )
@@ -147,10 +148,10 @@ async def session_conversations(ctx: ProbeContext) -> Observation:
     session = OpenAIConversationsSession(openai_client=ctx.client)
     agent = ctx.agent()
     try:
-        await Runner.run(agent, "Remember the code word cobalt.", session=session)
+        await Runner.run(agent, phrases.remember("cobalt"), session=session)
     except openai.APIStatusError as err:
         return ctx.rejected(err)
-    result = await Runner.run(agent, "What is the code word? Answer with the word only.", session=session)
+    result = await Runner.run(agent, f"{phrases.CODE_WORD_QUESTION} Answer with the word only.", session=session)
     require(
         "cobalt" in _output(result).lower(),
         "the conversation session lost its history",
@@ -168,10 +169,12 @@ async def session_conversations(ctx: ProbeContext) -> Observation:
 )
 async def previous_response_id(ctx: ProbeContext) -> Observation:
     agent = ctx.agent()
-    first = await Runner.run(agent, "Remember the code word thistle.")
+    first = await Runner.run(agent, phrases.remember("thistle"))
     try:
         second = await Runner.run(
-            agent, "What is the code word? Answer with the word only.", previous_response_id=first.last_response_id
+            agent,
+            f"{phrases.CODE_WORD_QUESTION} Answer with the word only.",
+            previous_response_id=first.last_response_id,
         )
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="previous_response_id")
@@ -216,7 +219,7 @@ async def structured_output(ctx: ProbeContext) -> Observation:
 async def hosted_tool(ctx: ProbeContext) -> Observation:
     agent = ctx.agent(tools=[WebSearchTool()])
     try:
-        result = await Runner.run(agent, "Use the hosted tool web_search to find the weather in Paris.")
+        result = await Runner.run(agent, phrases.use_hosted("web_search", "find the weather in Paris"))
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="web_search")
     kinds = [item.type for response in result.raw_responses for item in response.output]
@@ -236,7 +239,7 @@ async def hosted_tool(ctx: ProbeContext) -> Observation:
 )
 async def multiprovider(ctx: ProbeContext) -> Observation:
     agent = Agent(name="Gateway assistant", model=ctx.model)
-    result = await Runner.run(agent, "Reply with exactly ok.", run_config=ctx.run_config())
+    result = await Runner.run(agent, phrases.exactly("ok"), run_config=ctx.run_config())
     require("ok" in _output(result).lower(), "the pass-through run did not answer", received=_output(result))
     return Observed.SUPPORTED
 
@@ -262,7 +265,7 @@ async def compaction(ctx: ProbeContext) -> Observation:
     )
     agent = ctx.agent()
     try:
-        await Runner.run(agent, "Remember the code word cedar.", session=session)
+        await Runner.run(agent, phrases.remember("cedar"), session=session)
     except openai.APIStatusError as err:
         return ctx.rejected(err, statuses=(400, 404, 422, 501))
     items = await session.get_items()
@@ -271,7 +274,7 @@ async def compaction(ctx: ProbeContext) -> Observation:
         "the session was not compacted",
         received=[i.get("type") for i in items if isinstance(i, dict)],
     )
-    result = await Runner.run(agent, "What is the code word? Answer with the word only.", session=session)
+    result = await Runner.run(agent, f"{phrases.CODE_WORD_QUESTION} Answer with the word only.", session=session)
     require(
         "cedar" in _output(result).lower(),
         "the compacted session lost the code word",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed
 from harness.probes._checks import assistant, require_completed, require_text, text_of, user
@@ -15,7 +16,7 @@ from harness.probes._registry import probe
 )
 async def text(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
-        model=ctx.model, instructions="Be concise.", input="Reply with exactly ok."
+        model=ctx.model, instructions="Be concise.", input=phrases.exactly("ok")
     )
     require_completed(response)
     require_text(response, "ok", why="the answer must be the requested text")
@@ -34,9 +35,9 @@ async def history(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model,
         input=[
-            user("Remember the code word orchid."),
+            user(phrases.remember("orchid")),
             assistant("I will remember it."),
-            user("What is the code word? Answer with the word only."),
+            user(f"{phrases.CODE_WORD_QUESTION} Answer with the word only."),
         ],
     )
     require_text(response, "orchid", why="the gateway dropped earlier turns of the input")
@@ -47,8 +48,8 @@ async def history(ctx: ProbeContext) -> Observation:
 async def instructions(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model,
-        instructions="Remember the code word saffron.",
-        input="What is the code word? Answer with the word only.",
+        instructions=phrases.remember("saffron"),
+        input=f"{phrases.CODE_WORD_QUESTION} Answer with the word only.",
     )
     require_text(response, "saffron", why="the instructions did not reach the model")
     return Observed.SUPPORTED
@@ -56,7 +57,7 @@ async def instructions(ctx: ProbeContext) -> Observation:
 
 @probe("responses.basic.usage", "Usage MUST be present and consistent: total = input + output tokens.", feature="basic")
 async def usage(ctx: ProbeContext) -> Observation:
-    response = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly ok.")
+    response = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("ok"))
     u = response.usage
     require(u is not None, "the response carries no usage", expected="usage", received=None)
     assert u is not None

@@ -6,6 +6,7 @@ import openai
 
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
+from harness.probes._checks import UNKNOWN_CONVERSATION
 from harness.probes._registry import E, probe
 
 
@@ -88,7 +89,7 @@ async def items(ctx: ProbeContext) -> Observation:
     chat=E,
 )
 async def not_found(ctx: ProbeContext) -> Observation:
-    response = await ctx.http("GET", "/conversations/conv_doesnotexist000000000000")
+    response = await ctx.http("GET", f"/conversations/{UNKNOWN_CONVERSATION}")
     if response.status_code == 404:
         ctx.rejected(response, statuses=(404,))
         return Observed.SUPPORTED

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._registry import probe
 
-BODY = {"input": "Reply with exactly ok."}
+BODY = {"input": phrases.exactly("ok")}
 
 
 def _envelope(ctx: ProbeContext, response: object, statuses: tuple[int, ...]) -> Observed:

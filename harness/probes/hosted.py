@@ -6,6 +6,7 @@ from typing import Any
 
 import openai
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeRun
 from harness.probes._registry import E, R, probe
@@ -28,10 +29,9 @@ def _hosted_probe(tool_type: str) -> ProbeRun:
         try:
             response = await ctx.client.responses.create(
                 model=ctx.model,
-                input=f"Use the hosted tool {tool_type} to look up the weather in Paris.",
+                input=phrases.use_hosted(tool_type, "look up the weather in Paris"),
                 tools=[tool],
                 tool_choice="required",
-                truncation="auto",
             )
         except openai.BadRequestError as err:
             return ctx.rejected(err, mentions=tool_type)

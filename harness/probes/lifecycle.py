@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openai
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import assistant, user
@@ -16,7 +17,7 @@ from harness.probes._registry import probe
     feature="lifecycle",
 )
 async def retrieve(ctx: ProbeContext) -> Observation:
-    created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly stored.")
+    created = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("stored"))
     fetched = await ctx.client.responses.retrieve(created.id)
     require(fetched.id == created.id, "retrieve returned another response", expected=created.id, received=fetched.id)
     require(
@@ -34,7 +35,7 @@ async def retrieve(ctx: ProbeContext) -> Observation:
     feature="lifecycle",
 )
 async def input_items(ctx: ProbeContext) -> Observation:
-    sent = ["first item", "second item", "Reply with exactly listed."]
+    sent = ["first item", "second item", phrases.exactly("listed")]
     created = await ctx.client.responses.create(
         model=ctx.model, input=[user(sent[0]), assistant(sent[1]), user(sent[2])]
     )
@@ -65,7 +66,7 @@ async def input_items(ctx: ProbeContext) -> Observation:
 
 @probe("responses.lifecycle.delete", "A deleted response MUST then be a 404.", feature="lifecycle")
 async def delete(ctx: ProbeContext) -> Observation:
-    created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly deleted.")
+    created = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("deleted"))
     await ctx.client.responses.delete(created.id)
     try:
         await ctx.client.responses.retrieve(created.id)
@@ -78,7 +79,7 @@ async def delete(ctx: ProbeContext) -> Observation:
     "responses.lifecycle.store_false", "A `store: false` response MUST NOT be retrievable (404).", feature="lifecycle"
 )
 async def store_false(ctx: ProbeContext) -> Observation:
-    created = await ctx.client.responses.create(model=ctx.model, input="Reply with exactly ephemeral.", store=False)
+    created = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("ephemeral"), store=False)
     try:
         await ctx.client.responses.retrieve(created.id)
     except openai.NotFoundError:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import openai
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
-from harness.probes._checks import text_of
+from harness.probes._checks import UNKNOWN_RESPONSE, text_of
 from harness.probes._registry import E, R, probe
 
-QUESTION = "What is the code word? Answer with the word only."
+QUESTION = f"{phrases.CODE_WORD_QUESTION} Answer with the word only."
 
 
 @probe(
@@ -20,7 +21,7 @@ QUESTION = "What is the code word? Answer with the word only."
     chat=E,
 )
 async def previous_response_id(ctx: ProbeContext) -> Observation:
-    first = await ctx.client.responses.create(model=ctx.model, input="Remember the code word juniper.")
+    first = await ctx.client.responses.create(model=ctx.model, input=phrases.remember("juniper"))
     try:
         second = await ctx.client.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id)
     except openai.BadRequestError as err:
@@ -46,7 +47,7 @@ async def previous_response_id(ctx: ProbeContext) -> Observation:
 async def conversation(ctx: ProbeContext) -> Observation:
     try:
         conv = await ctx.client.conversations.create(
-            items=[{"type": "message", "role": "user", "content": "Remember the code word lantern."}]
+            items=[{"type": "message", "role": "user", "content": phrases.remember("lantern")}]
         )
     except openai.APIStatusError as err:
         return ctx.rejected(err, mentions="conversation")
@@ -86,17 +87,17 @@ async def unknown_items(ctx: ProbeContext) -> Observation:
             model=ctx.model,
             input=[
                 {"type": "x_conformance_probe", "note": "an item type from the future"},  # type: ignore[list-item]
-                {"type": "message", "role": "user", "content": "Which item types did you receive?"},
+                {"type": "message", "role": "user", "content": phrases.ASK_ITEM_TYPES},
             ],
         )
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="x_conformance_probe")
     answer = text_of(response)
-    if answer.startswith("items="):
+    if answer.startswith(phrases.ITEMS_KEY):
         require(
             "x_conformance_probe" in answer,
             "the unknown item was dropped before reaching the upstream",
-            expected="items=x_conformance_probe,message",
+            expected=phrases.listing(phrases.ITEMS_KEY, ["x_conformance_probe", "message"]),
             received=answer,
         )
         return Observed.SUPPORTED
@@ -117,7 +118,7 @@ async def unknown_items(ctx: ProbeContext) -> Observation:
 async def previous_unknown(ctx: ProbeContext) -> Observation:
     try:
         response = await ctx.client.responses.create(
-            model=ctx.model, input=QUESTION, previous_response_id="resp_doesnotexist0000000000000000"
+            model=ctx.model, input=QUESTION, previous_response_id=UNKNOWN_RESPONSE
         )
     except openai.APIStatusError as err:
         return ctx.rejected(err)
@@ -136,7 +137,7 @@ async def previous_unknown(ctx: ProbeContext) -> Observation:
     chat=R,
 )
 async def previous_not_stored(ctx: ProbeContext) -> Observation:
-    first = await ctx.client.responses.create(model=ctx.model, input="Remember the code word basil.", store=False)
+    first = await ctx.client.responses.create(model=ctx.model, input=phrases.remember("basil"), store=False)
     try:
         response = await ctx.client.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id)
     except openai.APIStatusError as err:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Level, Observation, Observed
 from harness.probes._registry import probe
 
-PROMPT = "Reply with exactly The quick brown fox jumps over the lazy dog."
+PROMPT = phrases.exactly("The quick brown fox jumps over the lazy dog")
 
 
 async def _events(ctx: ProbeContext, **extra: Any) -> list[Any]:

@@ -8,6 +8,7 @@ from typing import Any
 import jsonschema
 import openai
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import text_of
@@ -62,17 +63,17 @@ async def json_schema(ctx: ProbeContext) -> Observation:
 async def verbosity(ctx: ProbeContext) -> Observation:
     try:
         response = await ctx.client.responses.create(
-            model=ctx.model, input="What is your verbosity?", text={"verbosity": "low"}
+            model=ctx.model, input=phrases.ASK_VERBOSITY, text={"verbosity": "low"}
         )
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="verbosity")
     answer = text_of(response)
     # The scripted upstream reports what it received; a real model just answers.
-    if answer.startswith("verbosity="):
+    if answer.startswith(phrases.VERBOSITY_KEY):
         require(
-            answer == "verbosity=low",
+            answer == phrases.verbosity("low"),
             "text.verbosity did not reach the model",
-            expected="verbosity=low",
+            expected=phrases.verbosity("low"),
             received=answer,
         )
     require(

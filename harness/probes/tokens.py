@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openai
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed
 from harness.probes._checks import assistant, text_of, user
@@ -49,7 +50,7 @@ async def count(ctx: ProbeContext) -> Observation:
     chat=E,
 )
 async def compact(ctx: ProbeContext) -> Observation:
-    history = [user("Remember the code word walnut."), assistant("Noted.")]
+    history = [user(phrases.remember("walnut")), assistant("Noted.")]
     try:
         compacted = await ctx.client.responses.compact(model=ctx.model, input=history)
     except openai.APIStatusError as err:
@@ -64,7 +65,7 @@ async def compact(ctx: ProbeContext) -> Observation:
     carried = [item.model_dump(exclude_none=True, warnings=False) for item in compacted.output]
     answer = await ctx.client.responses.create(
         model=ctx.model,
-        input=[*carried, user("What is the code word? Answer with the word only.")],  # type: ignore[list-item]
+        input=[*carried, user(f"{phrases.CODE_WORD_QUESTION} Answer with the word only.")],  # type: ignore[list-item]
     )
     require(
         "walnut" in text_of(answer).lower(),

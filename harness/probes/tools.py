@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Level, Observation, Observed
 from harness.probes._checks import (
@@ -14,7 +15,7 @@ from harness.probes._checks import (
 )
 from harness.probes._registry import probe
 
-ASK = "Call the tool get_weather with city=Paris"
+ASK = phrases.call_tool("get_weather", "city=Paris")
 
 
 @probe(
@@ -101,7 +102,7 @@ async def streamed(ctx: ProbeContext) -> Observation:
 async def parallel(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model,
-        input="Call the tools get_weather and get_time with city=Paris",
+        input=phrases.call_tools(["get_weather", "get_time"], "city=Paris"),
         tools=[WEATHER_TOOL, TIME_TOOL],
         parallel_tool_calls=True,
     )

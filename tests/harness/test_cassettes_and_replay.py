@@ -30,7 +30,8 @@ from harness.model import (
     Strictness,
     Verdict,
 )
-from harness.probes import CATALOGUE, select, transport
+from harness.probes import CATALOGUE, select
+from harness.probes import websocket as websocket_probes
 from harness.probes._registry import probe as declare
 from harness.runner import _apply_findings, evidence_path, run_all, run_probe
 from harness.servers import serve_in_thread
@@ -193,13 +194,13 @@ def _websocket_gateway() -> Starlette:
             await ws.send_text(json.dumps({"type": kind, "model": frame["model"]}))
         await ws.close()
 
-    return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/ws", turn)])
+    return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/responses", turn)])
 
 
 async def _websocket_probe(ctx: ProbeContext) -> Observation:
     await ctx.http("GET", "/health")
     events = await ctx.websocket_turn(
-        "/ws", {"type": "response.create", "model": ctx.model}, until=("response.completed",)
+        "/responses", {"type": "response.create", "model": ctx.model}, until=("response.completed",)
     )
     ctx.notes["types"] = ",".join(e["type"] for e in events)
     return Observed.SUPPORTED
@@ -211,13 +212,15 @@ def test_websocket_frames_are_kept_as_evidence_and_replayed_without_the_probe_kn
         target = Target("ws", running.url + "/v1", "m", Profile.NATIVE, api_key="k")
         (live,) = run_all([probe], [target], cassette_dir=tmp_path)
     (replayed,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
-    assert live.outcome is replayed.outcome is Outcome.PASS
+    # The frames are judged like a stream (these bare events are far from schema-valid): alike live and replayed.
+    assert live.behaviour is replayed.behaviour is Behaviour.WORKS
+    assert [f.rule for f in live.findings] == [f.rule for f in replayed.findings] != []
     types = "response.created,response.output_text.delta,response.completed"
     assert live.extra["notes"]["types"] == replayed.extra["notes"]["types"] == types
     assert evidence_path(Path(live.cassette)).exists()
     # Frames that were never recorded: the context says so, the probe is not asked to know it is a replay.
     evidence_path(Path(live.cassette)).unlink()
     (missing,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
-    assert missing.outcome is Outcome.SKIP and "not recorded" in missing.message
-    assert "ctx.replay" not in inspect.getsource(transport)
+    assert missing.outcome is Outcome.SKIP and "no further websocket turn" in missing.message
+    assert "ctx.replay" not in inspect.getsource(websocket_probes)
     assert not hasattr(ProbeContext(probe, target, replay=True), "replay")

@@ -42,8 +42,8 @@ def test_a_recorded_cassette_reads_back_as_exchanges(tmp_path: Path) -> None:
     path = tmp_path / "recorded.yaml"
     with serve_in_thread(APP) as running, recorder("all").use_cassette(str(path)) as cassette:
         with httpx2.Client(base_url=running.url + "/v1", headers={"Authorization": "Bearer sk-test-123456789"}) as c:
-            c.post("/responses", json={"model": "m", "input": "hi"})
-            c.post("/responses", json={"model": "m", "input": "hi", "stream": True})
+            c.post("/responses", json={"model": "gpt-4o-mini", "input": "hi"})
+            c.post("/responses", json={"model": "gpt-4o-mini", "input": "hi", "stream": True})
             c.get("/responses/resp_1", params={"include": "usage"})
         live = exchanges_from_cassette(cassette)
     loaded = load_exchanges(path)
@@ -53,7 +53,7 @@ def test_a_recorded_cassette_reads_back_as_exchanges(tmp_path: Path) -> None:
         (2, "GET", "/v1/responses/resp_1", 404),
     ]
     first, stream, missing = loaded
-    assert first.request_json == {"model": "m", "input": "hi"}
+    assert first.request_json == {"model": "gpt-4o-mini", "input": "hi"}
     assert first.content_type == "application/json" and first.response_json == RESPONSE and first.sse is None
     assert "authorization" not in first.request_headers and first.response_headers["content-type"]
     assert stream.sse is not None and stream.response_json is None

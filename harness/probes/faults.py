@@ -1,0 +1,259 @@
+"""faults: what the gateway makes of an upstream that fails. Hermetic: the target fronts the emulated upstreams and
+names, in its `fault_model` template, the model that makes them inject a fault (harness/upstreams/faults.py).
+
+| upstream fault | what the caller must get |
+|---|---|
+| 500 | a 502 envelope |
+| 429 | a 429 envelope, `Retry-After` kept |
+| the provider refusing the gateway's own key | a 5xx envelope, never the caller's 401/403 |
+| hang | a 504 envelope within the target's timeout |
+| stream cut midway, malformed chunk | `response.failed` (or a 502 before the stream started), never completed |
+| 200 of the wrong shape | a 502 envelope (streamed: `response.failed`), nothing stored as completed |
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx2
+
+from harness.context import ProbeContext, require
+from harness.model import Observation, Observed, ProbeFailure, ProbeSkip
+from harness.probes._checks import user
+from harness.probes._registry import probe
+from harness.upstreams.faults import FAIL_401, FAIL_429, FAIL_500, FAIL_MALFORMED, FAIL_MIDSTREAM, FAIL_SHAPE, HANG
+from harness.wire import parse_sse
+
+PROMPT = "Reply with exactly The quick brown fox jumps over the lazy dog."
+
+
+def fault_model(ctx: ProbeContext, fault: str) -> str:
+    model = ctx.target.model_with_fault(fault)
+    if model is None:
+        raise ProbeSkip(
+            "the target names no fault model (`fault_model` in the targets file), so faults cannot be injected"
+        )
+    return model
+
+
+async def _ask(ctx: ProbeContext, fault: str, *, stream: bool = False) -> httpx2.Response:
+    body: dict[str, Any] = {"model": fault_model(ctx, fault), "input": [user(PROMPT)]}
+    if stream:
+        body["stream"] = True
+    return await ctx.http("POST", "/responses", json=body)
+
+
+def _envelope(ctx: ProbeContext, response: httpx2.Response, statuses: tuple[int, ...], what: str) -> None:
+    if response.status_code not in statuses:
+        raise ProbeFailure(
+            f"{what} was not answered as it must be",
+            expected=f"HTTP {' or '.join(map(str, statuses))} with an OpenAI error envelope",
+            received=f"HTTP {response.status_code} {response.text[:300]!r}",
+        )
+    ctx.rejected(response, statuses=statuses)
+
+
+def _stream_types(response: httpx2.Response) -> tuple[list[str], dict[str, Any] | None]:
+    """The event types of a stream, and the response snapshot of its first event that carries one."""
+    events = [e.payload for e in parse_sse(response.text).events if isinstance(e.payload, dict)]
+    snapshot = next((e["response"] for e in events if isinstance(e.get("response"), dict)), None)
+    return [str(e.get("type")) for e in events], snapshot
+
+
+async def _failed_stream(ctx: ProbeContext, response: httpx2.Response, what: str) -> Observation:
+    """A stream the upstream broke: a 502 before it started, or `response.failed` and never `response.completed`;
+    and what was half-written is not kept as a completed response."""
+    if response.status_code != 200:
+        _envelope(ctx, response, (502,), what)
+        return Observed.SUPPORTED
+    types, snapshot = _stream_types(response)
+    require(
+        "response.completed" not in types,
+        f"{what} was reported as response.completed",
+        expected="response.failed, never response.completed",
+        received=types[-4:],
+    )
+    require(
+        "response.failed" in types,
+        f"{what} did not end in response.failed",
+        expected="response.failed",
+        received=types[-4:] or response.text[:200],
+    )
+    response_id = snapshot.get("id") if snapshot else None
+    if isinstance(response_id, str) and response_id:
+        fetched = await ctx.http("GET", f"/responses/{response_id}")
+        if fetched.status_code == 200:
+            body = fetched.json() if fetched.headers.get("content-type", "").startswith("application/json") else {}
+            status = body.get("status") if isinstance(body, dict) else None
+            require(
+                status not in ("completed", "incomplete", None),
+                f"after {what}, the half-written response was stored as {status}",
+                expected="404 (not stored), or a stored response whose status is failed",
+                received=f"HTTP 200 status {status!r}",
+            )
+        else:
+            require(
+                fetched.status_code == 404,
+                "retrieving the failed response gave an unexpected status",
+                expected="404",
+                received=f"HTTP {fetched.status_code} {fetched.text[:200]!r}",
+            )
+    return Observed.SUPPORTED
+
+
+@probe(
+    "faults.upstream_500",
+    "An upstream 500 MUST reach the caller as a 502 error envelope.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def upstream_500(ctx: ProbeContext) -> Observation:
+    _envelope(ctx, await _ask(ctx, FAIL_500), (502,), "an upstream 500")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "faults.upstream_500_stream",
+    "An upstream 500 to a streamed request MUST be a 502 error envelope (or a stream ending in response.failed).",
+    feature="faults",
+    needs_emulator=True,
+)
+async def upstream_500_stream(ctx: ProbeContext) -> Observation:
+    return await _failed_stream(ctx, await _ask(ctx, FAIL_500, stream=True), "an upstream 500")
+
+
+@probe(
+    "faults.upstream_429",
+    "An upstream 429 MUST reach the caller as a 429 error envelope that keeps Retry-After.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def upstream_429(ctx: ProbeContext) -> Observation:
+    response = await _ask(ctx, FAIL_429)
+    _envelope(ctx, response, (429,), "an upstream 429")
+    require(
+        response.headers.get("retry-after"),
+        "the 429 lost the upstream's Retry-After header",
+        expected="a Retry-After header",
+        received=sorted(response.headers.keys()),
+    )
+    return Observed.SUPPORTED
+
+
+@probe(
+    "faults.upstream_429_stream",
+    "An upstream 429 to a streamed request MUST be a 429 error envelope that keeps Retry-After.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def upstream_429_stream(ctx: ProbeContext) -> Observation:
+    response = await _ask(ctx, FAIL_429, stream=True)
+    _envelope(ctx, response, (429,), "an upstream 429")
+    require(response.headers.get("retry-after"), "the 429 lost Retry-After", expected="a Retry-After header")
+    return Observed.SUPPORTED
+
+
+def _not_the_callers_fault(ctx: ProbeContext, response: httpx2.Response) -> Observation:
+    require(
+        response.status_code not in (401, 403),
+        "the provider refusing the gateway's own key was passed on as the caller's authentication failure",
+        expected="a 5xx error envelope (the gateway's configuration is at fault, not the caller's key)",
+        received=f"HTTP {response.status_code} {response.text[:200]!r}",
+    )
+    _envelope(ctx, response, tuple(range(500, 600)), "the provider refusing the gateway's key")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "faults.upstream_auth",
+    "The provider refusing the gateway's own key MUST be a 5xx error envelope, not the caller's 401.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def upstream_auth(ctx: ProbeContext) -> Observation:
+    return _not_the_callers_fault(ctx, await _ask(ctx, FAIL_401))
+
+
+@probe(
+    "faults.upstream_auth_stream",
+    "The provider refusing the gateway's own key on a streamed request MUST be a 5xx error envelope, not a 401.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def upstream_auth_stream(ctx: ProbeContext) -> Observation:
+    return _not_the_callers_fault(ctx, await _ask(ctx, FAIL_401, stream=True))
+
+
+@probe(
+    "faults.upstream_hang",
+    "An upstream that does not answer MUST be a 504 error envelope within the target's timeout.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def upstream_hang(ctx: ProbeContext) -> Observation:
+    started = time.monotonic()
+    try:
+        response = await _ask(ctx, HANG)
+    except httpx2.TimeoutException as exc:
+        raise ProbeFailure(
+            "the gateway did not answer while its upstream hung",
+            expected=f"a 504 error envelope within {ctx.target.timeout:.0f}s (the target's timeout)",
+            received=f"no answer after {time.monotonic() - started:.0f}s",
+        ) from exc
+    _envelope(ctx, response, (504,), "a hanging upstream")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "faults.stream_cut",
+    "A stream the upstream cuts midway MUST end in response.failed, never response.completed, and MUST NOT be "
+    "stored as completed.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def stream_cut(ctx: ProbeContext) -> Observation:
+    return await _failed_stream(ctx, await _ask(ctx, FAIL_MIDSTREAM, stream=True), "an upstream stream cut midway")
+
+
+@probe(
+    "faults.stream_malformed",
+    "A malformed upstream chunk MUST end the stream in response.failed (or be a 502 before it started).",
+    feature="faults",
+    needs_emulator=True,
+)
+async def stream_malformed(ctx: ProbeContext) -> Observation:
+    return await _failed_stream(ctx, await _ask(ctx, FAIL_MALFORMED, stream=True), "a malformed upstream chunk")
+
+
+@probe(
+    "faults.malformed",
+    "An upstream 200 whose body is not JSON MUST be a 502 error envelope.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def malformed(ctx: ProbeContext) -> Observation:
+    _envelope(ctx, await _ask(ctx, FAIL_MALFORMED), (502,), "an upstream body that is not JSON")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "faults.wrong_shape",
+    "An upstream 200 of the wrong shape MUST be a 502 error envelope (nothing answered, nothing stored).",
+    feature="faults",
+    needs_emulator=True,
+)
+async def wrong_shape(ctx: ProbeContext) -> Observation:
+    _envelope(ctx, await _ask(ctx, FAIL_SHAPE), (502,), "an upstream answer of the wrong shape")
+    return Observed.SUPPORTED
+
+
+@probe(
+    "faults.wrong_shape_stream",
+    "Upstream stream chunks of the wrong shape MUST give a 502 before the stream, or response.failed; never a "
+    "completed response.",
+    feature="faults",
+    needs_emulator=True,
+)
+async def wrong_shape_stream(ctx: ProbeContext) -> Observation:
+    return await _failed_stream(ctx, await _ask(ctx, FAIL_SHAPE, stream=True), "an upstream stream of the wrong shape")

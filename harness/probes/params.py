@@ -1,0 +1,89 @@
+"""responses.params: request parameters that reach the model or come back as sent: max_output_tokens (the answer
+is cut, incomplete with a reason, or kept within the budget), metadata, temperature and top_p."""
+
+from __future__ import annotations
+
+import openai
+
+from harness import phrases
+from harness.context import ProbeContext, require
+from harness.model import Observation, Observed
+from harness.probes._checks import text_of
+from harness.probes._registry import E, probe
+
+LONG = " ".join(f"word{i}" for i in range(60))
+BUDGET = 16
+METADATA = {"probe": "params.metadata", "run": "conformance"}
+
+
+@probe(
+    "responses.params.max_output_tokens",
+    "max_output_tokens MUST be honoured: the answer within the budget, or cut with status incomplete and "
+    "incomplete_details.reason max_output_tokens.",
+    feature="params",
+)
+async def max_output_tokens(ctx: ProbeContext) -> Observation:
+    response = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly(LONG), max_output_tokens=BUDGET)
+    if response.status == "incomplete":
+        reason = response.incomplete_details.reason if response.incomplete_details else None
+        require(
+            reason == "max_output_tokens",
+            "an incomplete answer must say it ran out of output tokens",
+            expected="incomplete_details.reason max_output_tokens",
+            received=reason,
+        )
+        return Observed.SUPPORTED
+    used = response.usage.output_tokens if response.usage else None
+    require(
+        response.status == "completed" and used is not None and used <= BUDGET,
+        "max_output_tokens was not honoured: a complete answer over the budget",
+        expected=f"status incomplete, or at most {BUDGET} output tokens",
+        received=f"status {response.status}, {used} output tokens, {len(text_of(response).split())} words",
+    )
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.params.metadata",
+    "metadata MUST come back as sent, in the answer and when the response is retrieved.",
+    feature="params",
+)
+async def metadata(ctx: ProbeContext) -> Observation:
+    created = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("ok"), metadata=METADATA)
+    require(created.metadata == METADATA, "metadata was not echoed", expected=METADATA, received=created.metadata)
+    fetched = await ctx.client.responses.retrieve(created.id)
+    require(fetched.metadata == METADATA, "metadata was not kept", expected=METADATA, received=fetched.metadata)
+    return Observed.SUPPORTED
+
+
+@probe(
+    "responses.params.sampling",
+    "temperature and top_p MUST reach the model as sent (the scripted model reports them), or be rejected "
+    "cleanly; they are never dropped.",
+    feature="params.sampling",
+    native=E,
+    chat=E,
+    needs_emulator=True,
+)
+async def sampling(ctx: ProbeContext) -> Observation:
+    try:
+        response = await ctx.client.responses.create(
+            model=ctx.model, input=phrases.ASK_SETTINGS, temperature=0.2, top_p=0.5
+        )
+    except openai.BadRequestError as err:
+        return ctx.rejected(err)
+    answer = text_of(response)
+    require(
+        answer.startswith(phrases.SETTINGS_KEY),
+        "the scripted model did not report its settings",
+        expected=f"{phrases.SETTINGS_KEY}...",
+        received=answer[:200],
+    )
+    for name, value in (("temperature", "0.2"), ("top_p", "0.5")):
+        require(
+            f"{name}:{value}" in answer,
+            f"{name} did not reach the model as sent",
+            expected=f"{name}:{value}",
+            received=answer,
+        )
+    return Observed.SUPPORTED
