@@ -15,10 +15,12 @@ from typing import Any
 
 import httpx
 import uvicorn
+import websockets
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 Json = dict[str, Any]
 HOSTED = ("web_search_preview", "web_search", "file_search", "computer_use_preview")
@@ -252,8 +254,6 @@ async def proxy(request: Request) -> Response:
     if breakage == "forget-stored" and request.method == "GET" and re.search(r"/responses/[^/]+$", path):
         error = {"type": "not_found_error", "message": "not found", "param": None, "code": None}
         return JSONResponse({"error": error}, status_code=404)
-    if breakage == "ws-500" and request.method == "GET" and path.endswith("/responses"):
-        return Response("Internal Server Error", status_code=500)
     if breakage == "break-conversations" and "/conversations" in path and request.method == "GET":
         return JSONResponse(
             {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
@@ -312,11 +312,51 @@ async def proxy(request: Request) -> Response:
     return Response(text, status_code=status, media_type=content_type or None, headers=kept)
 
 
+# Websocket breakages: on each frame the client sends (before it goes upstream).
+FRAME: dict[str, Callable[[Json], Json]] = {
+    "ws-drop-previous": lambda f: {k: v for k, v in f.items() if k != "previous_response_id"},
+    "ws-store-everything": lambda f: {**f, "store": True},
+    "ws-repair-tools": lambda f: {**f, "tools": [t for t in f.get("tools") or [] if t.get("name")]},
+    # Only the last input item goes on: what a compaction (or any earlier item) carried is lost.
+    "ws-keep-last-input": lambda f: {**f, "input": f["input"][-1:]} if isinstance(f.get("input"), list) else f,
+}
+TERMINAL = ("response.completed", "response.failed", "response.incomplete", "error")
+
+
+async def ws_proxy(client: WebSocket) -> None:
+    """Relay a websocket turn by turn: a frame up, then the events down to a terminal one or an error."""
+    breakage, path = client.path_params["breakage"], client.path_params["path"]
+    if breakage == "ws-500":
+        await client.send_denial_response(Response("Internal Server Error", status_code=500))
+        return
+    await client.accept()
+    url = client.app.state.upstream.replace("http://", "ws://", 1) + f"/{path}"
+    headers = {k: v for k, v in client.headers.items() if k.lower() in ("authorization", "x-api-key")}
+    previous: list[str] = []
+    try:
+        async with websockets.connect(url, additional_headers=headers) as upstream:
+            while True:
+                frame = await client.receive_text()
+                if breakage in FRAME:
+                    frame = json.dumps(FRAME[breakage](json.loads(frame)))
+                await upstream.send(frame)
+                events: list[str] = []
+                while not events or json.loads(events[-1]).get("type") not in TERMINAL:
+                    events.append(str(await upstream.recv()))
+                if breakage == "ws-stale-answer":  # each turn answered with the turn before's events
+                    previous, events = events, previous or events
+                for event in events:
+                    await client.send_text(event)
+    except (WebSocketDisconnect, websockets.ConnectionClosed):
+        return
+
+
 def create_app(upstream: str, key: str) -> Starlette:
     app = Starlette(
         routes=[
             Route("/health", lambda r: JSONResponse({"status": "ok"})),
             Route("/{breakage}/{path:path}", proxy, methods=["GET", "POST", "DELETE"]),
+            WebSocketRoute("/{breakage}/{path:path}", ws_proxy),
         ]
     )
     app.state.upstream = upstream.rstrip("/")
@@ -331,8 +371,8 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    # ws="none": an upgrade request is proxied as the plain GET it is, so the gateway answers it.
-    uvicorn.run(create_app(args.upstream, args.key), host=args.host, port=args.port, log_level="warning", ws="none")
+    app = create_app(args.upstream, args.key)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws="websockets-sansio")
 
 
 if __name__ == "__main__":

@@ -110,6 +110,14 @@ CASES = [
     ("drop-max-output-tokens", "responses.params.max_output_tokens", CHAT),
     ("drop-metadata", "responses.params.metadata", CHAT),
     ("drop-sampling", "responses.params.sampling", NATIVE),
+    ("ws-500", "transport.websocket.sequence", NATIVE),
+    ("ws-stale-answer", "transport.websocket.sequence", CHAT),
+    ("ws-drop-previous", "transport.websocket.continuation", CHAT),
+    ("ws-drop-previous", "transport.websocket.store_false", NATIVE),
+    ("ws-store-everything", "transport.websocket.store_false", CHAT),
+    ("ws-repair-tools", "transport.websocket.evict", CHAT),
+    ("ws-keep-last-input", "transport.websocket.compact", CHAT),
+    ("ws-drop-previous", "transport.websocket.agents_sdk", NATIVE),
 ]
 BY_ID = {p.id: p for p in CATALOGUE}
 
