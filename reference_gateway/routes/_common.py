@@ -16,6 +16,7 @@ from reference_gateway.validation import check_request, parse_json
 
 log = logging.getLogger("reference_gateway")
 INLINE_PARSE_BYTES = 256 * 1024
+DRAIN_BYTES = 64 * 1024 * 1024  # how much of an oversized body is read (and dropped) so the client sees the 413
 DEFAULT_LIMITS = Limits()
 
 
@@ -26,18 +27,20 @@ async def read_body(request: Request) -> bytes:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media and media != "application/json" and not media.endswith("+json"):
         raise GatewayError(415, f"Unsupported content type {media!r}: send the body as application/json.")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit.max_body_bytes:
-        raise too_large(limit.max_body_bytes)
     chunks: list[bytes] = []
     size = 0
     try:
         async with asyncio.timeout(limit.body_timeout):
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > limit.max_body_bytes:
-                    raise too_large(limit.max_body_bytes)
-                chunks.append(chunk)
+                if size <= limit.max_body_bytes:
+                    chunks.append(chunk)
+                elif size > limit.max_body_bytes + DRAIN_BYTES:
+                    break  # past what is worth draining: the 413 goes out and the connection is closed
+                # Over the limit, the rest is read and dropped: a client still sending would otherwise meet a
+                # reset connection instead of the 413, and nothing of it is kept.
+        if size > limit.max_body_bytes:
+            raise too_large(limit.max_body_bytes)
     except TimeoutError as exc:
         raise GatewayError(408, f"The request body was not received within {limit.body_timeout:g}s.") from exc
     except ClientDisconnect as exc:
