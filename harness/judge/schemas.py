@@ -1,8 +1,9 @@
 """The generated schema files with their strictness overlay applied, and validators compiled once per level.
 
-schemas/index.json says which file judges which answer; schemas/overlays/<level>.json says how strictly. An
-overlay is data (see schemas/README.md): rules naming a definition and a JSON path inside it, applied here to the
-`$defs` of every file that holds that definition.
+schemas/index.json says which file judges which answer (schemas/sdk/index.json for the `sdk` level, whose files
+scripts/build_sdk_schemas.py derives from the SDK's own models); schemas/overlays/<level>.json says how strictly.
+An overlay is data (see schemas/README.md): rules naming a definition and a JSON path inside it, applied here to
+the `$defs` of every file that holds that definition.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from harness.model import Strictness
 
 # harness/schemas links to the top-level schemas/ folder, so a built wheel carries the files themselves.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-SPEC_OF = {Strictness.SDK: "openai", Strictness.OPENAI: "openai", Strictness.OPENRESPONSES: "openresponses"}
+SPEC_OF = {Strictness.SDK: "sdk", Strictness.OPENAI: "openai", Strictness.OPENRESPONSES: "openresponses"}
 # The same resource under another name in the Open Responses specification.
 ALIASES = {"openresponses": {"Response": "ResponseResource"}}
 OPS = ("nullable", "optional", "require_only", "replace", "allow_additional")
@@ -33,7 +34,9 @@ def _load(name: str) -> Any:
 
 @cache
 def index() -> dict[str, Any]:
-    return dict(_load("index.json"))
+    """Per spec: `schemas` (files), `endpoints` (rows naming a file), `events` (`type` -> file). The `sdk` part
+    is generated apart from the specs' (scripts/build_sdk_schemas.py), into schemas/sdk/index.json."""
+    return {**_load("index.json"), "sdk": _load("sdk/index.json")}
 
 
 @cache
@@ -52,8 +55,8 @@ def overlay(level: Strictness) -> dict[str, Any]:
 
 
 def _overlay_for(level: Strictness, spec: str) -> dict[str, Any]:
-    # A level's rules are written for its own spec; an OpenAI file judged at the Open Responses level (an endpoint
-    # Open Responses does not define) is read the way the `openai` level reads it.
+    # A level's rules are written for its own spec; an OpenAI file judged at another level (an endpoint Open
+    # Responses does not define, an answer the SDK has no model for) is read the way the `openai` level reads it.
     return overlay(level if SPEC_OF[level] == spec else Strictness.OPENAI)
 
 
@@ -131,7 +134,9 @@ def schema_file(level: Strictness, name: str) -> str | None:
 
 
 def event_file(level: Strictness, event_type: str) -> str | None:
-    return index()[SPEC_OF[level]]["events"].get(event_type)
+    """The file for a stream event: the level's spec; at `sdk` level OpenAI's where the SDK has no model for it."""
+    specs = (SPEC_OF[level], "openai") if level is Strictness.SDK else (SPEC_OF[level],)
+    return next((f for f in (index()[spec]["events"].get(event_type) for spec in specs) if f), None)
 
 
 @cache
@@ -208,6 +213,8 @@ def _wrong_tags(error: ValidationError, at: list[Any]) -> list[Any] | None:
     `type` differs (also through nested unions, where every member must say so); None when it says otherwise."""
     if error.validator in ("const", "enum") and list(error.absolute_path) == [*at, "type"]:
         return _allowed(error)
+    if error.validator == "not" and list(error.absolute_path) == [*at, "type"]:
+        return []  # the `sdk` level's member for the tags a union does not know: the instance has a known one
     if error.validator in ("anyOf", "oneOf") and list(error.absolute_path) == at and error.context:
         tags: list[Any] = []
         for members in _branches(error).values():
