@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Start llama-stack in front of the emulated upstreams: launch.sh UPSTREAM_URL PORT [PEERS_ROOT]
+# (installed by install.sh into PEERS_ROOT/llamastack, default .peers). Runs in the foreground; state starts empty.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+UPSTREAM="$1"; PORT="$2"; ROOT="$(cd "${3:-.peers}" && pwd)/llamastack"
+STATE="$ROOT/state"
+rm -rf "$STATE"; mkdir -p "$STATE/files"
+sed "s|\${UPSTREAM}|$UPSTREAM|g; s|\${STATE}|$STATE|g" "$HERE/config.yaml" > "$ROOT/config.yaml"
+# Offline: tiktoken's cl100k_base from the copy install.sh made, never downloaded.
+export TIKTOKEN_CACHE_DIR="$ROOT/tiktoken" HF_HUB_OFFLINE=1 LLAMA_STACK_TELEMETRY_DISABLED=1
+exec "$ROOT/venv/bin/llama" stack run "$ROOT/config.yaml" --port "$PORT"

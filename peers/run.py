@@ -1,0 +1,344 @@
+"""Probe real gateways (the peers) fronted by the emulated upstreams: `python -m peers.run [--peer NAME] [--record]`.
+
+With `--record` (what `tox -e peers` runs), for each peer: install it pinned into `.peers/` (peers/<peer>/install.sh),
+start the emulated upstreams and the peer on the ports its targets file names, run `gateway-conformance probe
+--record` over every route into `cassettes/peers/<peer>/` (reports in `.peers/reports/<peer>/`), write
+`docs/peers/<peer>.md`, and stop everything it started, also on error or Ctrl-C. Peers run side by side, each
+with its own upstreams; the routes of one peer run one after another, so each probe's journal holds its own
+requests only.
+
+Without `--record` nothing is installed or started: the committed cassettes are replayed and the pages rewritten.
+
+`peers/<peer>/expected.yaml` is the hand-checked verdict file; a run never overwrites it. It writes a draft beside
+the reports (`.peers/reports/<peer>/expected.yaml`, the explanations already checked carried over, new fails marked
+TODO) and prints how the run differs from the committed expectations; `--update-expected` copies the draft over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PEERS_DIR = ROOT / ".peers"
+CASSETTES = ROOT / "cassettes" / "peers"
+DOCS = ROOT / "docs" / "peers"
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Peer:
+    name: str
+    title: str
+    version: str
+    health: str  # path on the peer that answers once it is up
+    routes: str  # one line: what the routes are
+    start_timeout: float = 120.0
+
+    @property
+    def folder(self) -> Path:
+        return HERE / self.name
+
+    @property
+    def targets_file(self) -> Path:
+        return self.folder / "targets.yaml"
+
+    @property
+    def expected_file(self) -> Path:
+        return self.folder / "expected.yaml"
+
+    def targets(self) -> dict[str, Any]:
+        return yaml.safe_load(self.targets_file.read_text()) or {}
+
+    def urls(self) -> tuple[str, str]:
+        """The peer's root URL and the upstreams' root URL, as the targets file names them."""
+        defaults = self.targets().get("defaults") or {}
+        base = urlsplit(str(defaults["base_url"]))
+        return f"{base.scheme}://{base.netloc}", str(defaults["upstream_journal"]).rstrip("/")
+
+
+PEERS: dict[str, Peer] = {
+    p.name: p
+    for p in (
+        Peer(
+            "litellm",
+            "LiteLLM proxy",
+            "1.108.7",
+            "/health/liveliness",
+            "OpenAI Responses (native), Groq-style chat, Anthropic Messages, Gemini generateContent",
+        ),
+        Peer(
+            "portkey",
+            "Portkey gateway",
+            "1.15.2",
+            "/",
+            "OpenAI Responses (native); Groq-style chat, Anthropic Messages, Gemini (chat providers)",
+        ),
+        Peer(
+            "llamastack",
+            "llama-stack",
+            "0.7.3",
+            "/v1/health",
+            "its own /v1/responses, translated to OpenAI-style chat completions (remote::openai)",
+        ),
+    )
+}
+
+
+def log(peer: str, message: str) -> None:
+    print(f"[peers:{peer}] {message}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------- processes
+
+
+def _port_free(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=1.0)
+    except httpx.TransportError:
+        return True
+    return False
+
+
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_LOCK = threading.Lock()
+
+
+def _spawn(argv: Sequence[str], out: Any) -> subprocess.Popen[bytes]:
+    """A child in its own process group (so that stopping it stops what it started), remembered until stopped."""
+    proc = subprocess.Popen(
+        list(argv), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True
+    )
+    with _LOCK:
+        _RUNNING.add(proc)
+    return proc
+
+
+def stop_all() -> None:
+    with _LOCK:
+        procs = list(_RUNNING)
+    for proc in procs:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a process started in its own session, and everything it started."""
+    try:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+    finally:
+        with _LOCK:
+            _RUNNING.discard(proc)
+
+
+@contextmanager
+def started(
+    peer: str, what: str, argv: Sequence[str], health_url: str, log_file: Path, timeout: float
+) -> Iterator[None]:
+    """Run `argv` in its own process group (output to `log_file`) until `health_url` answers; stop it on exit."""
+    if not _port_free(health_url):
+        raise RuntimeError(
+            f"{health_url} already answers: something else holds that port (stop it, or change the ports)"
+        )
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("wb") as out:
+        proc = _spawn(argv, out)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                tail = log_file.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{what} exited with code {proc.returncode} before it answered; its log:\n{tail}")
+            try:
+                httpx.get(health_url, timeout=2.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{what} did not answer at {health_url} within {timeout:.0f}s") from None
+                time.sleep(0.25)
+        log(peer, f"{what} up ({health_url}), log {log_file.relative_to(ROOT)}")
+        yield
+    finally:
+        _stop(proc)
+        log(peer, f"{what} stopped")
+
+
+def install(peer: Peer) -> None:
+    log_file = PEERS_DIR / "logs" / f"{peer.name}-install.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log(peer.name, f"installing {peer.title} {peer.version} (log {log_file.relative_to(ROOT)})")
+    started_at = time.monotonic()
+    with log_file.open("wb") as out:
+        proc = _spawn(["bash", str(peer.folder / "install.sh"), str(PEERS_DIR)], out)
+        try:
+            code = proc.wait()
+        finally:
+            _stop(proc)
+    if code:
+        tail = log_file.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"installing {peer.name} failed ({code}):\n{tail}")
+    log(peer.name, f"installed in {time.monotonic() - started_at:.0f}s")
+
+
+def probe(peer: Peer, *, record: bool) -> int:
+    reports = PEERS_DIR / "reports" / peer.name
+    cassettes = CASSETTES / peer.name
+    argv = [sys.executable, "-m", "harness.cli", "probe", "--targets", str(peer.targets_file)]
+    argv += ["--cassette-dir", str(cassettes), "--report-dir", str(reports), "--quiet"]
+    if record:
+        if cassettes.exists():
+            shutil.rmtree(cassettes)  # a probe gone from the catalogue must not leave its old cassette
+        argv.append("--record")
+    else:
+        # Only what was recorded and checked: probes added to the catalogue since have no cassette yet.
+        argv.append("--replay")
+        if peer.expected_file.exists():
+            expected = yaml.safe_load(peer.expected_file.read_text()) or {}
+            ids = sorted({probe_id for probes in (expected.get("targets") or {}).values() for probe_id in probes})
+            for probe_id in ids:
+                argv += ["--probe", probe_id]
+    log_file = PEERS_DIR / "logs" / f"{peer.name}-probe.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log(peer.name, f"probing ({'recording' if record else 'replaying'}), log {log_file.relative_to(ROOT)}")
+    with log_file.open("wb") as out:
+        proc = _spawn(argv, out)
+        try:
+            code = proc.wait()
+        finally:
+            _stop(proc)
+    if not (reports / "report.json").exists():
+        raise RuntimeError(f"probing {peer.name} wrote no report (exit {code}); see {log_file}")
+    return code
+
+
+def run_peer(peer: Peer, *, record: bool) -> None:
+    started_at = time.monotonic()
+    if record:
+        install(peer)
+        peer_url, upstream_url = peer.urls()
+        logs = PEERS_DIR / "logs"
+        upstream_port = str(urlsplit(upstream_url).port)
+        peer_port = str(urlsplit(peer_url).port)
+        with ExitStack() as stack:
+            stack.enter_context(
+                started(
+                    peer.name,
+                    "emulated upstreams",
+                    [sys.executable, "-m", "harness.upstreams", "--host", "127.0.0.1", "--port", upstream_port],
+                    upstream_url + "/_journal",
+                    logs / f"{peer.name}-upstreams.log",
+                    30,
+                )
+            )
+            stack.enter_context(
+                started(
+                    peer.name,
+                    f"{peer.title} {peer.version}",
+                    ["bash", str(peer.folder / "launch.sh"), upstream_url, peer_port, str(PEERS_DIR)],
+                    peer_url + peer.health,
+                    logs / f"{peer.name}-server.log",
+                    peer.start_timeout,
+                )
+            )
+            probe(peer, record=True)
+    else:
+        probe(peer, record=False)
+    report = json.loads((PEERS_DIR / "reports" / peer.name / "report.json").read_text())
+    if not record and peer.expected_file.exists():
+        # `--probe ID` also matches the probes under ID: keep exactly those recorded and checked.
+        listed = (yaml.safe_load(peer.expected_file.read_text()) or {}).get("targets") or {}
+        report["results"] = [r for r in report["results"] if r["probe"] in (listed.get(r["target"]) or {})]
+    from peers.pages import draft_expected, write_page
+
+    draft, differences = draft_expected(peer, report)
+    draft_path = PEERS_DIR / "reports" / peer.name / "expected.yaml"
+    draft_path.write_text(draft)
+    page = write_page(peer, report, recorded=record)
+    log(peer.name, f"page {page.relative_to(ROOT)}; draft expectations {draft_path.relative_to(ROOT)}")
+    for line in differences:
+        log(peer.name, "differs from expected.yaml: " + line)
+    log(peer.name, f"done in {time.monotonic() - started_at:.0f}s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m peers.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--peer", action="append", choices=sorted(PEERS), help="a peer (repeatable; default: all)")
+    parser.add_argument("--record", action="store_true", help="install, start and record (else: replay the cassettes)")
+    parser.add_argument(
+        "--update-expected", action="store_true", help="write the draft over peers/<peer>/expected.yaml"
+    )
+    parser.add_argument("--serial", action="store_true", help="one peer after another (default: side by side)")
+    args = parser.parse_args(argv)
+    peers = [PEERS[name] for name in (args.peer or PEERS)]
+    # A SIGTERM (tox, CI) unwinds like Ctrl-C, so every `finally` stops what it started.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    started_at = time.monotonic()
+    errors: dict[str, BaseException] = {}
+
+    def one(peer: Peer) -> None:
+        try:
+            run_peer(peer, record=args.record)
+        except Exception as exc:  # reported below; the other peers go on
+            errors[peer.name] = exc
+
+    try:
+        if args.serial or len(peers) == 1:
+            for peer in peers:
+                one(peer)
+        else:
+            threads = [threading.Thread(target=one, args=(p,), name=p.name, daemon=True) for p in peers]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.5)
+    except KeyboardInterrupt:
+        print("[peers] interrupted: stopping everything started", file=sys.stderr, flush=True)
+        stop_all()
+        return 130
+    finally:
+        stop_all()
+    if args.update_expected:
+        for peer in peers:
+            if peer.name not in errors:
+                shutil.copy(PEERS_DIR / "reports" / peer.name / "expected.yaml", peer.expected_file)
+    if not args.peer:
+        from peers.pages import write_index
+
+        write_index(list(PEERS.values()))
+    print(
+        f"[peers] {len(peers) - len(errors)}/{len(peers)} peers done in {time.monotonic() - started_at:.0f}s",
+        flush=True,
+    )
+    for name, exc in errors.items():
+        print(f"[peers] {name} FAILED: {exc}", file=sys.stderr, flush=True)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
