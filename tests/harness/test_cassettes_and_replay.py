@@ -96,7 +96,13 @@ def test_the_committed_cassettes_replay_clean() -> None:
     failures = [(v.target, v.probe, v.message) for v in verdicts if v.outcome is Outcome.FAIL]
     assert failures == []
     skipped = {(v.target, v.probe) for v in verdicts if v.outcome is Outcome.SKIP}
-    assert skipped <= {(t.name, "agents.compaction") for t in targets}
+    # The SDK's compaction session needs an OpenAI model name; the websocket semantics of previous_response_id and
+    # compact do not apply where a route rejects those features (the *-strict routes, cleanly).
+    stateless = ("continuation", "store_false", "evict", "compact")
+    allowed = {(t.name, "agents.compaction") for t in targets} | {
+        (t.name, f"transport.websocket.{name}") for t in targets if t.name.endswith("-strict") for name in stateless
+    }
+    assert skipped <= allowed, skipped - allowed
 
 
 def test_the_runner_maps_expectation_and_observation_to_outcomes() -> None:
