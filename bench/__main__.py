@@ -173,8 +173,9 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
         out.append(
             (
                 f"the harness runs a {live['probes']}-probe route live in ≤ 5 s",
-                f"{live['seconds']:.1f} s",
-                live["seconds"] <= 5,
+                f"{live['seconds']:.1f} s, {live['seconds_without_hang']:.1f} s without the hang probe's wait "
+                f"({live['failed']} probes failed)",
+                live["seconds_without_hang"] <= 5 and not live["failed"],
             )
         )
         rep = harness["replay"]
@@ -237,7 +238,9 @@ def write_doc(result: dict[str, Any], path: Path) -> None:
             "",
             "## The harness's own cost",
             "",
-            f"- A live run of the catalogue ({live['probes']} probes) on the native route: {live['seconds']:.1f} s, of",
+            f"- A live run of the catalogue ({live['probes']} probes) on the native route: {live['seconds']:.1f} s "
+            f"({live['seconds_without_hang']:.1f} s without `faults.upstream_hang`, which waits out the gateway's",
+            "  20 s read timeout by design), of",
             f"  which the probes themselves {live['probe_seconds']:.1f} s (the rest: judging and cassette I/O).",
             f"- A replay of every committed cassette ({rep['cassettes']}): {rep['seconds']:.1f} s as one CLI run;",
             f"  reading them alone {rep['cassette_io_seconds']:.1f} s, "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from typing import Any
@@ -25,6 +27,13 @@ def quiet_agents_sdk() -> None:
     about to run (`run_probe`, and the pytest plugin's hooks given --gateway-url), never on import."""
     set_tracing_disabled(True)
     logging.getLogger("openai.agents").setLevel(logging.CRITICAL)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One default TLS context for every client the probes make: loading the CA store costs about 25 ms, which
+    every new client would otherwise pay again (half the time of a replay went there)."""
+    return ssl.create_default_context()
 
 
 class ProbeContext:
@@ -68,6 +77,7 @@ class ProbeContext:
             max_retries=0,
             timeout=self.target.timeout,
             default_headers=headers,
+            http_client=openai.DefaultAsyncHttpxClient(verify=tls_context(), timeout=self.target.timeout),
         )
 
     async def http(
@@ -87,7 +97,7 @@ class ProbeContext:
             all_headers.update(self._auth_headers(api_key))
         all_headers.update(headers or {})
         url = self.target.base_url.rstrip("/") + path
-        async with httpx2.AsyncClient(timeout=self.target.timeout) as client:
+        async with httpx2.AsyncClient(timeout=self.target.timeout, verify=tls_context()) as client:
             response = await client.request(method, url, json=json, content=content, headers=all_headers)
             await response.aread()
             return response
