@@ -87,3 +87,19 @@ def require_valid_arguments(arguments: str, schema: dict[str, Any], where: str) 
             where=where,
         ) from exc
     return dict(parsed)
+
+
+def listed_texts(items: Any, what: str) -> list[str]:
+    """The texts of listed message items, in order. A listed message's `content` is a list of parts; a plain string
+    there is named for what it is, rather than read as missing text."""
+    texts = []
+    for n, item in enumerate(items):
+        content = getattr(item, "content", None)
+        if isinstance(content, str):
+            raise ProbeFailure(
+                f"{what}: a listed message's content is a plain string, not a list of content parts",
+                expected="content: [{type: input_text | output_text, text}]",
+                received=f"data[{n}].content = {content[:60]!r}",
+            )
+        texts += [part.text for part in content or [] if hasattr(part, "text")]
+    return texts

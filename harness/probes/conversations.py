@@ -6,7 +6,7 @@ import openai
 
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
-from harness.probes._checks import UNKNOWN_CONVERSATION
+from harness.probes._checks import UNKNOWN_CONVERSATION, listed_texts
 from harness.probes._registry import E, probe
 
 
@@ -59,7 +59,7 @@ async def items(ctx: ProbeContext) -> Observation:
     )
     require(len(added.data) == 2, "items.create must return the added items", received=len(added.data))
     listed = await ctx.client.conversations.items.list(conv.id, order="asc")
-    texts = [c.text for item in listed.data for c in (getattr(item, "content", None) or []) if hasattr(c, "text")]
+    texts = listed_texts(listed.data, "items.list")
     require(
         texts == ["one", "two", "three"],
         "items must be listed in order",

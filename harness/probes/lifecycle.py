@@ -7,7 +7,7 @@ import openai
 from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
-from harness.probes._checks import assistant, user
+from harness.probes._checks import assistant, listed_texts, user
 from harness.probes._registry import probe
 
 
@@ -40,7 +40,7 @@ async def input_items(ctx: ProbeContext) -> Observation:
         model=ctx.model, input=[user(sent[0]), assistant(sent[1]), user(sent[2])]
     )
     asc = await ctx.client.responses.input_items.list(created.id, order="asc")
-    texts = [part.text for item in asc.data for part in (getattr(item, "content", None) or []) if hasattr(part, "text")]
+    texts = listed_texts(asc.data, "input_items")
     require(texts == sent, "input_items (asc) must list the input in order", expected=sent, received=texts)
     desc = await ctx.client.responses.input_items.list(created.id, order="desc")
     require(

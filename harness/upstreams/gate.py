@@ -97,6 +97,10 @@ def requested_model(protocol: str, path: str, body: bytes) -> str | None:
 class Gate:
     """ASGI middleware: journal every request, then check its credential and model before the emulator sees it."""
 
+    def _foreign(self, request: Request, protocol: str) -> str | None:
+        """The other protocol whose valid credential this request carries, if any."""
+        return next((p for p in _foreign_protocols(protocol) if self.access.key_ok(p, credential(p, request))), None)
+
     def __init__(self, app: ASGIApp, access: Access, journal: Journal) -> None:
         self.app, self.access, self.journal = app, access, journal
 
@@ -124,6 +128,13 @@ class Gate:
 
     def _refusal(self, request: Request, protocol: str, key: str, valid: bool, body: bytes) -> Response | None:
         if not valid:
+            foreign = self._foreign(request, protocol)
+            if foreign is not None:
+                # Another provider's valid key on this path: the request was meant for that provider's host, which
+                # has no such path (one port serves every protocol here; the real hosts are apart).
+                message = f"Not found: {request.method} {request.url.path}"
+                kind = "not_found_error" if foreign == "anthropic" else "invalid_request_error"
+                return JSONResponse(error_body(foreign, 404, message, kind, None), status_code=404)
             return key_refusal(protocol, key)
         if protocol == "anthropic" and not request.headers.get("anthropic-version"):
             message = "anthropic-version: header is required"
@@ -132,6 +143,10 @@ class Gate:
         if model is not None and not self.access.model_ok(protocol, model):
             return model_refusal(protocol, model)
         return None
+
+
+def _foreign_protocols(protocol: str) -> tuple[str, ...]:
+    return tuple(p for p in ("openai", "anthropic", "gemini") if p != protocol)
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:

@@ -113,3 +113,25 @@ async def test_a_streamed_request_still_reaches_the_emulator_whole(client: httpx
     assert answer.status_code == 200 and "response.completed" in answer.text
     [entry] = await _journal(client)
     assert entry["body"] == body and entry["status"] == 200
+
+
+async def test_a_huge_body_is_journaled_as_its_length_and_digest(client: httpx.AsyncClient) -> None:
+    big = {"model": "gpt-5-mini", "input": "x" * 300_000}
+    await client.post("/v1/responses", json=big, headers=OPENAI)
+    body = (await _journal(client))[-1]["body"]
+    assert body["omitted_bytes"] > 300_000 and len(body["sha256"]) == 64
+
+
+async def test_another_providers_key_on_this_path_is_that_providers_404(client: httpx.AsyncClient) -> None:
+    # A gateway that passes an Anthropic-routed request through on an OpenAI path reaches, at the real providers,
+    # Anthropic's host, which has no such path: a 404 in Anthropic's format, not OpenAI's 401.
+    answer = await client.post("/v1/responses", json={"model": "gpt-5-mini", "input": "hi"}, headers=ANTHROPIC)
+    assert answer.status_code == 404 and answer.json()["type"] == "error"
+    assert answer.json()["error"]["type"] == "not_found_error"
+    gemini = await client.post("/v1/conversations", json={}, headers={"x-goog-api-key": "gemini-upstream"})
+    assert gemini.status_code == 404 and gemini.json()["error"]["status"] == "NOT_FOUND"
+    # Its own protocol's wrong key is still that protocol's 401.
+    wrong = await client.post(
+        "/v1/responses", json={"model": "gpt-5-mini", "input": "hi"}, headers={"authorization": "Bearer nope"}
+    )
+    assert wrong.status_code == 401
