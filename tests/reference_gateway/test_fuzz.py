@@ -21,6 +21,7 @@ from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.validation import FIELDS
+from tests.reference_gateway.emulated import providers
 
 KEY = "fuzz-key"
 MODELS = [
@@ -99,26 +100,7 @@ def client() -> Iterator[httpx.Client]:
                 "keys": [{"name": "fuzz", "key": KEY}],
                 "storage": {"path": ":memory:"},
                 "default_provider": "openai",
-                "providers": {
-                    "openai": {
-                        "type": "openai_responses",
-                        "base_url": f"{upstream.url}/v1",
-                        "api_key": "sk-upstream-openai",
-                    },
-                    "groq": {
-                        "type": "openai_chat",
-                        "base_url": f"{upstream.url}/v1",
-                        "api_key": "gsk-upstream",
-                        "stateful": "replay",
-                    },
-                    "anthropic": {
-                        "type": "anthropic",
-                        "base_url": upstream.url,
-                        "api_key": "sk-ant-upstream",
-                        "stateful": "replay",
-                    },
-                    "gemini": {"type": "gemini", "base_url": f"{upstream.url}/v1beta", "api_key": "gemini-upstream"},
-                },
+                "providers": providers(upstream.url),
                 "timeouts": {"connect": 2, "read": 5},
             },
             env={},

@@ -15,6 +15,7 @@ from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.providers.base import ProviderSettings
 from reference_gateway.providers.gemini import GeminiProvider
+from tests.reference_gateway.emulated import providers
 
 ALICE, BOB = "sec-key-alice", "sec-key-bob"
 UPSTREAM_OPENAI_KEY = "sk-upstream-openai"
@@ -45,16 +46,7 @@ async def gateway(upstream_url: str) -> AsyncIterator[httpx.AsyncClient]:
         {
             "keys": [{"name": "alice", "key": ALICE}, {"name": "bob", "key": BOB}],
             "storage": {"path": ":memory:"},
-            "providers": {
-                "openai": {
-                    "type": "openai_responses",
-                    "base_url": f"{upstream_url}/v1",
-                    "api_key": UPSTREAM_OPENAI_KEY,
-                },
-                "groq": {"type": "openai_chat", "base_url": f"{upstream_url}/v1", "api_key": "gsk-upstream"},
-                "anthropic": {"type": "anthropic", "base_url": upstream_url, "api_key": "sk-ant-upstream"},
-                "gemini": {"type": "gemini", "base_url": f"{upstream_url}/v1beta", "api_key": "gemini-upstream"},
-            },
+            "providers": providers(upstream_url),
         },
         env={},
     )

@@ -14,6 +14,7 @@ from harness.servers import serve_in_thread
 from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
+from tests.reference_gateway.emulated import providers
 
 KEY = "faults-key"
 MODELS = {
@@ -37,16 +38,7 @@ async def app_and_client(upstream_url: str) -> AsyncIterator[tuple[Any, httpx.As
         {
             "keys": [{"name": "alice", "key": KEY}],
             "storage": {"path": ":memory:"},
-            "providers": {
-                "openai": {
-                    "type": "openai_responses",
-                    "base_url": f"{upstream_url}/v1",
-                    "api_key": "sk-upstream-openai",
-                },
-                "groq": {"type": "openai_chat", "base_url": f"{upstream_url}/v1", "api_key": "gsk-upstream"},
-                "anthropic": {"type": "anthropic", "base_url": upstream_url, "api_key": "sk-ant-upstream"},
-                "gemini": {"type": "gemini", "base_url": f"{upstream_url}/v1beta", "api_key": "gemini-upstream"},
-            },
+            "providers": providers(upstream_url),
             # A drip (one byte every 2 s) keeps a 3 s read timeout happy; only the overall deadline ends it.
             "timeouts": {"connect": 2, "read": 3},
             "limits": {"upstream_deadline": 2.5},

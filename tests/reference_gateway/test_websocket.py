@@ -16,6 +16,7 @@ from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.server import header_timeout_protocol
+from tests.reference_gateway.emulated import providers
 
 KEY = "ws-key"
 AUTH = {"authorization": f"Bearer {KEY}"}
@@ -29,25 +30,7 @@ def base() -> Iterator[str]:
             {
                 "keys": [{"name": "alice", "key": KEY}, {"name": "bob", "key": "ws-other"}],
                 "storage": {"path": ":memory:"},
-                "providers": {
-                    "openai": {
-                        "type": "openai_responses",
-                        "base_url": f"{upstream.url}/v1",
-                        "api_key": "sk-upstream-openai",
-                    },
-                    "groq": {
-                        "type": "openai_chat",
-                        "base_url": f"{upstream.url}/v1",
-                        "api_key": "gsk-upstream",
-                        "stateful": "replay",
-                    },
-                    "anthropic": {
-                        "type": "anthropic",
-                        "base_url": upstream.url,
-                        "api_key": "sk-ant-upstream",
-                        "stateful": "replay",
-                    },
-                },
+                "providers": providers(upstream.url),
                 "limits": {"max_body_bytes": 65536},
             },
             env={},
