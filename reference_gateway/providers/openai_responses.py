@@ -14,8 +14,6 @@ from reference_gateway.providers.http import open_stream, post_json
 
 
 class OpenAIResponsesProvider:
-    native = True
-
     def __init__(self, settings: ProviderSettings, client: httpx.AsyncClient) -> None:
         self.settings = settings
         self.client = client

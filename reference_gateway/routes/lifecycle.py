@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_gateway.errors import GatewayError, not_found, upstream_error
-from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.base import NativeProvider, UpstreamError
 from reference_gateway.routes._common import owner
 from reference_gateway.storage import Order, Storage, UnknownCursor
 
@@ -79,7 +79,7 @@ async def delete(request: Request) -> Response:
         raise _missing(response_id)
     gateway = getattr(request.app.state, "gateway", None)
     provider = gateway.providers.get(provider_name) if gateway is not None else None
-    if provider is not None and getattr(provider, "native", False):
+    if isinstance(provider, NativeProvider):
         try:
             await provider.delete(f"/responses/{quote(response_id, safe='')}")
         except UpstreamError as exc:
