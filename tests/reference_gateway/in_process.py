@@ -1,0 +1,63 @@
+"""Routes of the gateway served in process on their own (no Gateway object, a given storage), and OpenAI's own
+schemas to hold their answers against."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from reference_gateway.errors import GatewayError, gateway_error_handler
+from reference_gateway.storage import Storage
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT.parent / "shared" / "specs" / "openai-openapi.json"
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """OpenAI's own schema: from the spec (resolving its $refs) beside this checkout, else the committed copy."""
+    if not SPEC.exists():
+        return Draft202012Validator(json.loads((ROOT / "schemas" / "openai" / f"{name}.json").read_text()))
+    spec = Resource.from_contents(json.loads(SPEC.read_text()), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource("urn:openai", spec)
+    return Draft202012Validator({"$ref": f"urn:openai#/components/schemas/{name}"}, registry=registry)
+
+
+def spec_errors(name: str, instance: Any) -> list[str]:
+    return [error.message[:300] for error in validator(name).iter_errors(instance)]
+
+
+class KeyFromHeader:
+    """Stands in for the gateway's auth: the caller's key name is the `x-key` header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            name = dict(scope["headers"]).get(b"x-key", b"alice").decode()
+            scope.setdefault("state", {})["key_name"] = name
+        await self.app(scope, receive, send)
+
+
+@asynccontextmanager
+async def serve(routes: Sequence[BaseRoute], storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for `routes` over `storage`, the caller named by `x-key` (alice by default)."""
+    app = Starlette(routes=list(routes), exception_handlers={GatewayError: gateway_error_handler})
+    app.state.storage = storage
+    transport = httpx.ASGITransport(app=KeyFromHeader(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
+        yield http
+    storage.close()
