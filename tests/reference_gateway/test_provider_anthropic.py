@@ -23,25 +23,9 @@ from reference_gateway.providers.anthropic import (
     to_messages_request,
 )
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
+from tests.reference_gateway.chat_shapes import PARAMS, TIME, WEATHER, call, user
 
 WIRE = Path(__file__).parent.parent / "fixtures" / "provider-wire" / "anthropic"
-PARAMS: dict[str, Any] = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-WEATHER: dict[str, Any] = {
-    "type": "function",
-    "function": {"name": "get_weather", "description": "Weather", "parameters": PARAMS},
-}
-TIME: dict[str, Any] = {
-    "type": "function",
-    "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
-}
-
-
-def _call(call_id: str, name: str, args: str) -> dict[str, Any]:
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
-
-
-def _user(text: str) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": text}]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +51,7 @@ def test_a_chat_history_becomes_the_exact_messages_request() -> None:
             {
                 "role": "assistant",
                 "content": "Checking.",
-                "tool_calls": [_call("c1", "get_weather", '{"city":"Oslo"}')],
+                "tool_calls": [call("c1", "get_weather", '{"city":"Oslo"}')],
             },
             {"role": "tool", "tool_call_id": "c1", "content": "Snow"},
             {"role": "tool", "tool_call_id": "c2", "content": [{"type": "text", "text": "Noon"}]},
@@ -123,7 +107,7 @@ def test_a_chat_history_becomes_the_exact_messages_request() -> None:
     ],
 )
 def test_tool_choice_maps_to_anthropics_modes(choice: Any, expected: dict[str, Any]) -> None:
-    body = to_messages_request({"model": "c", "messages": _user("x"), "tools": [WEATHER], "tool_choice": choice})
+    body = to_messages_request({"model": "c", "messages": user("x"), "tools": [WEATHER], "tool_choice": choice})
     assert body["tool_choice"] == expected and body["max_tokens"] == 4096
 
 
@@ -140,7 +124,7 @@ def test_tool_choice_maps_to_anthropics_modes(choice: Any, expected: dict[str, A
 )
 def test_what_anthropic_cannot_express_is_refused_by_name(extra: dict[str, Any], named: str) -> None:
     with pytest.raises(UpstreamError) as err:
-        to_messages_request({"model": "c", "messages": _user("x"), **extra})
+        to_messages_request({"model": "c", "messages": user("x"), **extra})
     assert err.value.status == 400 and named in err.value.message
 
 
@@ -181,8 +165,8 @@ def test_recorded_messages_become_chat_completions(name: str, finish: str, text:
 
 def test_recorded_tool_use_becomes_a_chat_tool_call() -> None:
     recorded = json.loads((WIRE / "messages_with_tools.json").read_text())
-    [call] = to_chat_completion(recorded)["choices"][0]["message"]["tool_calls"]
-    assert call == _call("toolu_01Dq95J3WcnLmvSvBpAuaXwi", "get_weather", '{"location": "Paris"}')
+    [made] = to_chat_completion(recorded)["choices"][0]["message"]["tool_calls"]
+    assert made == call("toolu_01Dq95J3WcnLmvSvBpAuaXwi", "get_weather", '{"location": "Paris"}')
 
 
 def test_cache_reads_count_as_cached_prompt_tokens() -> None:
@@ -213,14 +197,14 @@ def test_the_recorded_stream_becomes_role_content_finish_chunks() -> None:
 
 # end to end against the emulator ----------------------------------------------------------------------------------
 async def test_text_completion_through_the_emulator(provider: AnthropicProvider) -> None:
-    messages = [{"role": "system", "content": "Be kind."}, *_user("What are your instructions?")]
+    messages = [{"role": "system", "content": "Be kind."}, *user("What are your instructions?")]
     completion = await provider.complete({"model": "claude", "messages": messages})
     assert completion["choices"][0]["message"] == {"role": "assistant", "content": "instructions=Be kind."}
     assert completion["choices"][0]["finish_reason"] == "stop" and completion["usage"]["completion_tokens"] > 0
 
 
 async def test_parallel_tool_calls_round_trip_through_the_emulator(provider: AnthropicProvider) -> None:
-    ask = _user("Call the tools get_weather and get_time with city=Oslo")
+    ask = user("Call the tools get_weather and get_time with city=Oslo")
     first = await provider.complete({"model": "claude", "messages": ask, "tools": [WEATHER, TIME]})
     assert first["choices"][0]["finish_reason"] == "tool_calls"
     calls = first["choices"][0]["message"]["tool_calls"]
@@ -259,7 +243,7 @@ def _kind(chunk: dict[str, Any]) -> str:
 async def test_a_streamed_tool_call_gives_the_exact_chunk_sequence(provider: AnthropicProvider) -> None:
     request = {
         "model": "claude",
-        "messages": _user("Weather, city=Lima"),
+        "messages": user("Weather, city=Lima"),
         "tools": [WEATHER],
         "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
     }
@@ -275,7 +259,7 @@ async def test_a_streamed_tool_call_gives_the_exact_chunk_sequence(provider: Ant
 
 
 async def test_a_streamed_text_answer_gives_role_contents_finish_usage(provider: AnthropicProvider) -> None:
-    request = {"model": "claude", "messages": _user("Reply with exactly one two three four five six seven.")}
+    request = {"model": "claude", "messages": user("Reply with exactly one two three four five six seven.")}
     chunks = [c async for c in provider.stream(request)]
     assert [_kind(c) for c in chunks] == ["role", "content", "content", "content", "finish:stop", "usage"]
     assert (
@@ -284,7 +268,7 @@ async def test_a_streamed_text_answer_gives_role_contents_finish_usage(provider:
 
 
 async def test_max_tokens_and_stop_reach_anthropic(provider: AnthropicProvider) -> None:
-    ask = _user("Reply with exactly one two three four five.")
+    ask = user("Reply with exactly one two three four five.")
     cut = await provider.complete({"model": "claude", "messages": ask, "max_tokens": 2})
     assert cut["choices"][0] == {
         "index": 0,
@@ -298,21 +282,19 @@ async def test_max_tokens_and_stop_reach_anthropic(provider: AnthropicProvider) 
 
 
 async def test_count_tokens_uses_the_count_endpoint(provider: AnthropicProvider) -> None:
-    short = await provider.count_tokens(
-        {"model": "claude", "messages": _user("a b"), "max_tokens": 9, "temperature": 1}
-    )
-    long = await provider.count_tokens({"model": "claude", "messages": _user("a b c d e f")})
+    short = await provider.count_tokens({"model": "claude", "messages": user("a b"), "max_tokens": 9, "temperature": 1})
+    long = await provider.count_tokens({"model": "claude", "messages": user("a b c d e f")})
     assert 0 < short < long
 
 
 async def test_upstream_faults_become_upstream_errors(provider: AnthropicProvider) -> None:
     with pytest.raises(UpstreamError) as err:
-        await provider.complete({"model": "fail-500", "messages": _user("x")})
+        await provider.complete({"model": "fail-500", "messages": user("x")})
     assert err.value.status == 502 and "The scripted upstream was told to fail." in err.value.message
     with pytest.raises(UpstreamError) as err:
-        await provider.complete({"model": "claude", "messages": _user("x"), "temperature": 1.7})
+        await provider.complete({"model": "claude", "messages": user("x"), "temperature": 1.7})
     assert err.value.status == 400 and "temperature" in err.value.message
-    request = {"model": "fail-midstream", "messages": _user("Reply with exactly a b c d e f g h i j k l.")}
+    request = {"model": "fail-midstream", "messages": user("Reply with exactly a b c d e f g h i j k l.")}
     seen = []
     with pytest.raises(UpstreamError) as err:
         async for chunk in provider.stream(request):
@@ -322,7 +304,7 @@ async def test_upstream_faults_become_upstream_errors(provider: AnthropicProvide
 
 async def test_a_hanging_upstream_is_a_504(provider: AnthropicProvider) -> None:
     with pytest.raises(UpstreamError) as err:
-        await provider.complete({"model": "hang", "messages": _user("x")})
+        await provider.complete({"model": "hang", "messages": user("x")})
     assert err.value.status == 504
 
 
@@ -333,9 +315,9 @@ async def test_an_unreachable_upstream_is_a_502() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
         provider = AnthropicProvider(ProviderSettings("a", "anthropic", "http://nowhere", "k"), client)
         with pytest.raises(UpstreamError) as err:
-            await provider.complete({"model": "claude", "messages": _user("x")})
+            await provider.complete({"model": "claude", "messages": user("x")})
         assert err.value.status == 502
         with pytest.raises(UpstreamError) as err:
-            async for _ in provider.stream({"model": "claude", "messages": _user("x")}):
+            async for _ in provider.stream({"model": "claude", "messages": user("x")}):
                 pass
         assert err.value.status == 502

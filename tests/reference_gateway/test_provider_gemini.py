@@ -19,24 +19,7 @@ from reference_gateway.providers.gemini import (
     to_chat_completion,
     to_gemini_request,
 )
-
-PARAMS: dict[str, Any] = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-WEATHER: dict[str, Any] = {
-    "type": "function",
-    "function": {"name": "get_weather", "description": "Weather", "parameters": PARAMS},
-}
-TIME: dict[str, Any] = {
-    "type": "function",
-    "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
-}
-
-
-def _call(call_id: str, name: str, args: str) -> dict[str, Any]:
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
-
-
-def _user(text: str) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": text}]
+from tests.reference_gateway.chat_shapes import PARAMS, TIME, WEATHER, call, user
 
 
 @pytest.fixture
@@ -56,7 +39,7 @@ def test_a_chat_history_becomes_the_exact_generate_content_request() -> None:
             {
                 "role": "assistant",
                 "content": None,
-                "tool_calls": [_call("c1", "get_weather", '{"city":"Oslo"}'), _call("c2", "get_time", "{}")],
+                "tool_calls": [call("c1", "get_weather", '{"city":"Oslo"}'), call("c2", "get_time", "{}")],
             },
             {"role": "tool", "tool_call_id": "c1", "content": "Snow"},
             {"role": "tool", "tool_call_id": "c2", "content": "Noon"},
@@ -120,7 +103,7 @@ def test_a_chat_history_becomes_the_exact_generate_content_request() -> None:
     ],
 )
 def test_tool_choice_maps_to_function_calling_modes(choice: Any, config: dict[str, Any]) -> None:
-    body = to_gemini_request({"model": "g", "messages": _user("x"), "tools": [TIME], "tool_choice": choice})
+    body = to_gemini_request({"model": "g", "messages": user("x"), "tools": [TIME], "tool_choice": choice})
     assert body["toolConfig"] == {"functionCallingConfig": config}
 
 
@@ -137,7 +120,7 @@ def test_tool_choice_maps_to_function_calling_modes(choice: Any, config: dict[st
 )
 def test_what_gemini_cannot_express_is_refused_by_name(extra: dict[str, Any], named: str) -> None:
     with pytest.raises(UpstreamError) as err:
-        to_gemini_request({"model": "g", "messages": _user("x"), **extra})
+        to_gemini_request({"model": "g", "messages": user("x"), **extra})
     assert err.value.status == 400 and named in err.value.message
 
 
@@ -165,8 +148,8 @@ def test_a_gemini_result_becomes_a_chat_completion_with_stable_call_ids() -> Non
     message = completion["choices"][0]["message"]
     assert message["content"] == "Let me look." and completion["choices"][0]["finish_reason"] == "tool_calls"
     assert message["tool_calls"] == [
-        _call(call_id("r1", "get_weather", {"city": "Oslo"}, 0), "get_weather", '{"city": "Oslo"}'),
-        _call("given-id", "get_time", "{}"),
+        call(call_id("r1", "get_weather", {"city": "Oslo"}, 0), "get_weather", '{"city": "Oslo"}'),
+        call("given-id", "get_time", "{}"),
     ]
     assert to_chat_completion(result, "g")["choices"][0]["message"]["tool_calls"] == message["tool_calls"]
     assert completion["usage"] == chat_usage(result["usageMetadata"])
@@ -193,18 +176,18 @@ def test_a_malformed_function_call_is_an_upstream_failure() -> None:
 
 # end to end against the emulator ----------------------------------------------------------------------------------
 async def test_text_and_structured_output_through_the_emulator(provider: GeminiProvider) -> None:
-    plain = await provider.complete({"model": "g", "messages": _user("Reply with exactly ok.")})
+    plain = await provider.complete({"model": "g", "messages": user("Reply with exactly ok.")})
     assert plain["choices"][0]["message"] == {"role": "assistant", "content": "ok"}
     schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
     fmt = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}
     structured = await provider.complete(
-        {"model": "g", "messages": _user("Reply with exactly yes."), "response_format": fmt}
+        {"model": "g", "messages": user("Reply with exactly yes."), "response_format": fmt}
     )
     assert json.loads(structured["choices"][0]["message"]["content"]) == {"answer": "yes"}
 
 
 async def test_parallel_tool_calls_round_trip_through_the_emulator(provider: GeminiProvider) -> None:
-    ask = _user("Call the tools get_weather and get_time with city=Rome")
+    ask = user("Call the tools get_weather and get_time with city=Rome")
     first = await provider.complete({"model": "g", "messages": ask, "tools": [WEATHER, TIME]})
     calls = first["choices"][0]["message"]["tool_calls"]
     assert [c["function"]["name"] for c in calls] == ["get_weather", "get_time"]
@@ -230,11 +213,11 @@ def _kind(chunk: dict[str, Any]) -> str:
 
 
 async def test_streams_give_the_exact_chunk_sequence(provider: GeminiProvider) -> None:
-    text = [c async for c in provider.stream({"model": "g", "messages": _user("Reply with exactly a b c d e f g.")})]
+    text = [c async for c in provider.stream({"model": "g", "messages": user("Reply with exactly a b c d e f g.")})]
     assert [_kind(c) for c in text] == ["role", "content", "content", "content", "finish:stop", "usage"]
     assert "".join(c["choices"][0]["delta"].get("content", "") for c in text[:-1]) == "a b c d e f g"
     assert text[-1]["usage"]["completion_tokens"] == 7 and len({c["id"] for c in text}) == 1
-    request = {"model": "g", "messages": _user("Call the tool get_weather with city=Lima"), "tools": [WEATHER]}
+    request = {"model": "g", "messages": user("Call the tool get_weather with city=Lima"), "tools": [WEATHER]}
     calls = [c async for c in provider.stream(request)]
     assert [_kind(c) for c in calls] == ["role", "call", "finish:tool_calls", "usage"]
     call = calls[1]["choices"][0]["delta"]["tool_calls"][0]
@@ -243,28 +226,28 @@ async def test_streams_give_the_exact_chunk_sequence(provider: GeminiProvider) -
 
 
 async def test_max_tokens_cuts_the_answer_with_a_length_finish(provider: GeminiProvider) -> None:
-    ask = _user("Reply with exactly one two three four five.")
+    ask = user("Reply with exactly one two three four five.")
     cut = await provider.complete({"model": "g", "messages": ask, "max_completion_tokens": 3})
     assert cut["choices"][0]["message"]["content"] == "one two three" and cut["choices"][0]["finish_reason"] == "length"
 
 
 async def test_count_tokens_counts_instructions_and_tools_too(provider: GeminiProvider) -> None:
-    bare = await provider.count_tokens({"model": "g", "messages": _user("a b")})
+    bare = await provider.count_tokens({"model": "g", "messages": user("a b")})
     fuller = await provider.count_tokens(
-        {"model": "g", "messages": [{"role": "system", "content": "c d e"}, *_user("a b")], "tools": [WEATHER]}
+        {"model": "g", "messages": [{"role": "system", "content": "c d e"}, *user("a b")], "tools": [WEATHER]}
     )
     assert 0 < bare < fuller
 
 
 async def test_upstream_faults_become_upstream_errors(provider: GeminiProvider) -> None:
     with pytest.raises(UpstreamError) as err:
-        await provider.complete({"model": "fail-500", "messages": _user("x")})
+        await provider.complete({"model": "fail-500", "messages": user("x")})
     assert err.value.status == 502
     with pytest.raises(UpstreamError) as err:
-        async for _ in provider.stream({"model": "fail-500", "messages": _user("x")}):
+        async for _ in provider.stream({"model": "fail-500", "messages": user("x")}):
             pass
     assert err.value.status == 502
-    request = {"model": "fail-midstream", "messages": _user("Reply with exactly a b c d e f g h i j k l.")}
+    request = {"model": "fail-midstream", "messages": user("Reply with exactly a b c d e f g h i j k l.")}
     seen = []
     with pytest.raises(UpstreamError) as err:
         async for chunk in provider.stream(request):
@@ -279,7 +262,7 @@ async def test_an_upstream_timeout_is_a_504() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as client:
         provider = GeminiProvider(ProviderSettings("g", "gemini", "http://nowhere/v1beta", "k"), client)
         with pytest.raises(UpstreamError) as err:
-            await provider.complete({"model": "g", "messages": _user("x")})
+            await provider.complete({"model": "g", "messages": user("x")})
         assert err.value.status == 504
 
 
