@@ -20,8 +20,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # httpx logs every upstream URL at INFO; keep upstream addresses and query strings out of the logs.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     config = load(args.config)
     app = create_app(config)
     # access_log off: URLs may carry a Gemini-style ?key= and logs must never hold secrets.

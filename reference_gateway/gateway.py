@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import httpx
-
 from reference_gateway.config import Config
 from reference_gateway.providers import registry
 from reference_gateway.providers.base import ChatProvider, NativeProvider
+from reference_gateway.providers.upstream import UpstreamClient
 from reference_gateway.storage import Storage
 
 # What a model name may look like, per wire protocol. Gemini puts the name in the URL path (`models/NAME:action`),
@@ -47,10 +46,15 @@ class Gateway:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.storage = Storage(config.storage_path)
-        timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-        pool = httpx.Limits(max_connections=config.limits.max_connections)
         # One connection pool per provider: a provider whose requests hang fills its own pool, not the others'.
-        self.clients = {name: httpx.AsyncClient(timeout=timeout, limits=pool) for name in config.providers}
+        self.clients = {
+            name: UpstreamClient(
+                connect=config.connect_timeout,
+                read=config.read_timeout,
+                max_connections=config.limits.max_connections,
+            )
+            for name in config.providers
+        }
         self.providers = {name: registry.build(s, self.clients[name]) for name, s in config.providers.items()}
         self._native = {name: isinstance(p, NativeProvider) for name, p in self.providers.items()}
 

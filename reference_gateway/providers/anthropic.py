@@ -12,8 +12,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from reference_gateway.providers import shapes, sse
 from reference_gateway.providers._anthropic_stream import FINISH, ChunkWriter, event_of
 from reference_gateway.providers._chat_input import (
@@ -27,6 +25,7 @@ from reference_gateway.providers._chat_input import (
 )
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
+from reference_gateway.providers.upstream import UpstreamClient
 
 NAME = "Anthropic Messages"
 API_VERSION = "2023-06-01"
@@ -169,7 +168,7 @@ def to_chat_completion(message: dict[str, Any]) -> dict[str, Any]:
 
 
 class AnthropicProvider:
-    def __init__(self, settings: ProviderSettings, client: httpx.AsyncClient) -> None:
+    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
         self.settings = settings
         self.client = client
 
@@ -188,7 +187,7 @@ class AnthropicProvider:
         body = {**to_messages_request(request), "stream": True}
         writer = ChunkWriter(model=request["model"])
         async with open_stream(self.client, "POST", self._url("/v1/messages"), body, self._headers()) as response:
-            async for name, data in sse.events(response):
+            async for name, data in sse.events(response.chunks()):
                 for chunk in writer.feed(event_of(name, data)):
                     yield chunk
                 if writer.stopped:

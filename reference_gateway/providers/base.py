@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-import httpx
-
 
 class UpstreamError(Exception):
     """An upstream fault: `status` is what the gateway answers (502, 504, 429, or the upstream's own 4xx).
@@ -108,55 +106,3 @@ class ChatProvider(Protocol):
     async def count_tokens(self, request: dict[str, Any]) -> int:
         """Input tokens the upstream counts for this chat request, or raise UnsupportedOperation."""
         ...
-
-
-def _error_fields(body: Any) -> tuple[str | None, str | None, str | None]:
-    """(message, type, code) from any provider's error body: OpenAI's and Anthropic's `error` object, Gemini's
-    `error` with `status`, or a list of those (Gemini's streaming errors)."""
-    if isinstance(body, list) and body:
-        body = body[0]
-    if not isinstance(body, dict):
-        return None, None, None
-    err = body.get("error", body)
-    if not isinstance(err, dict):
-        return (err if isinstance(err, str) else None), None, None
-    message = err.get("message") if isinstance(err.get("message"), str) else None
-    kind = err.get("type") if isinstance(err.get("type"), str) else None
-    code = err.get("code") if isinstance(err.get("code"), str) else None
-    if code is None and isinstance(err.get("status"), str):
-        code = err["status"]  # Gemini: RESOURCE_EXHAUSTED, INVALID_ARGUMENT ...
-    return message, kind, code
-
-
-def raise_for_upstream(response: httpx.Response) -> None:
-    """Map an upstream HTTP error to UpstreamError with the upstream's message.
-
-    5xx -> 502; 401/403 (the provider refusing the gateway's own credential) -> 502, never the caller's 401;
-    429 -> 429 with Retry-After and the provider's type and code; any other 4xx keeps its status."""
-    if response.status_code < 400:
-        return
-    message, kind, code = None, None, None
-    try:
-        message, kind, code = _error_fields(response.json())
-    except ValueError:
-        pass
-    text = f"upstream returned {response.status_code}: {message or response.text[:300]}"
-    if response.status_code >= 500:
-        raise UpstreamError(502, text, code="upstream_error", kind="server_error")
-    if response.status_code in (401, 403):
-        raise UpstreamError(
-            502,
-            f"the provider refused the gateway's own credential ({text})",
-            code="upstream_auth_failed",
-            kind="server_error",
-            credential=True,
-        )
-    if response.status_code == 429:
-        raise UpstreamError(
-            429,
-            text,
-            code=code or "rate_limit_exceeded",
-            kind=kind or "rate_limit_error",
-            retry_after=response.headers.get("retry-after"),
-        )
-    raise UpstreamError(response.status_code, text, code=code, kind=kind if kind else None)

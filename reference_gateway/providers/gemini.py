@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from reference_gateway.providers import _chat_input as chat_input
 from reference_gateway.providers import shapes, sse
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
+from reference_gateway.providers.upstream import UpstreamClient
 
 NAME = "Gemini"
 # `user` is only an end-user identifier for abuse tracking: it changes nothing in the answer, so it is not sent.
@@ -266,7 +265,7 @@ class ChunkWriter:
 
 
 class GeminiProvider:
-    def __init__(self, settings: ProviderSettings, client: httpx.AsyncClient) -> None:
+    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
         self.settings = settings
         self.client = client
 
@@ -286,7 +285,7 @@ class GeminiProvider:
         url = self._url(request["model"], "streamGenerateContent") + "?alt=sse"
         writer = ChunkWriter(model=request["model"])
         async with open_stream(self.client, "POST", url, to_gemini_request(request), self._headers()) as response:
-            async for _, data in sse.events(response):
+            async for _, data in sse.events(response.chunks()):
                 try:
                     result = shapes.gemini_result(json.loads(data))
                 except ValueError as exc:

@@ -6,15 +6,14 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from reference_gateway.providers import shapes, sse
 from reference_gateway.providers.base import ProviderSettings, UnsupportedOperation, UpstreamError
 from reference_gateway.providers.http import open_stream, post_json
+from reference_gateway.providers.upstream import UpstreamClient
 
 
 class OpenAIChatProvider:
-    def __init__(self, settings: ProviderSettings, client: httpx.AsyncClient) -> None:
+    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
         self.settings = settings
         self.client = client
 
@@ -29,7 +28,7 @@ class OpenAIChatProvider:
         url = self.settings.base_url + "/chat/completions"
         done = False
         async with open_stream(self.client, "POST", url, request, self._headers()) as response:
-            async for _, data in sse.events(response):
+            async for _, data in sse.events(response.chunks()):
                 if data.strip() == "[DONE]":
                     done = True
                     break

@@ -6,15 +6,14 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from reference_gateway.providers import shapes, sse
-from reference_gateway.providers.base import ProviderSettings, UpstreamError, raise_for_upstream
-from reference_gateway.providers.http import open_stream, post_json
+from reference_gateway.providers.base import ProviderSettings, UpstreamError
+from reference_gateway.providers.http import open_stream, post_json, raise_for_upstream
+from reference_gateway.providers.upstream import UpstreamClient
 
 
 class OpenAIResponsesProvider:
-    def __init__(self, settings: ProviderSettings, client: httpx.AsyncClient) -> None:
+    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
         self.settings = settings
         self.client = client
 
@@ -33,7 +32,7 @@ class OpenAIResponsesProvider:
         """(event name, event) pairs as the upstream sends them."""
         url = self.settings.base_url + "/responses"
         async with open_stream(self.client, "POST", url, payload, self._headers()) as response:
-            async for name, data in sse.events(response):
+            async for name, data in sse.events(response.chunks()):
                 if data.strip() == "[DONE]":
                     return
                 try:
@@ -44,18 +43,8 @@ class OpenAIResponsesProvider:
 
     async def delete(self, path: str) -> bool:
         """DELETE upstream: True when deleted, False when the upstream does not have it (already gone)."""
-        try:
-            response = await self.client.delete(self.settings.base_url + path, headers=self._headers())
-        except httpx.TimeoutException as exc:
-            raise UpstreamError(504, f"upstream timed out: {type(exc).__name__}") from exc
-        except httpx.TransportError as exc:
-            raise UpstreamError(502, f"upstream unreachable: {type(exc).__name__}") from exc
-        if response.status_code == 404:
+        response = await self.client.request("DELETE", self.settings.base_url + path, headers=self._headers())
+        if response.status == 404:
             return False
         raise_for_upstream(response)
         return True
-
-    async def get(self, path: str) -> httpx.Response:
-        response = await self.client.get(self.settings.base_url + path, headers=self._headers())
-        raise_for_upstream(response)
-        return response

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
-
 from reference_gateway.providers.anthropic import AnthropicProvider
 from reference_gateway.providers.base import ChatProvider, NativeProvider, ProviderSettings
 from reference_gateway.providers.gemini import GeminiProvider
 from reference_gateway.providers.openai_chat import OpenAIChatProvider
 from reference_gateway.providers.openai_responses import OpenAIResponsesProvider
+from reference_gateway.providers.upstream import UpstreamClient
 
 Provider = NativeProvider | ChatProvider
 ADAPTERS: dict[str, type[OpenAIResponsesProvider | OpenAIChatProvider | AnthropicProvider | GeminiProvider]] = {
@@ -19,7 +18,7 @@ ADAPTERS: dict[str, type[OpenAIResponsesProvider | OpenAIChatProvider | Anthropi
 }
 
 
-def build(settings: ProviderSettings, client: httpx.AsyncClient) -> Provider:
+def build(settings: ProviderSettings, client: UpstreamClient) -> Provider:
     if settings.type not in ADAPTERS:
         raise ValueError(f"provider {settings.name!r}: unknown type {settings.type!r} (one of {', '.join(ADAPTERS)})")
     return ADAPTERS[settings.type](settings, client)

@@ -1,17 +1,38 @@
-"""Incremental server-sent-events parsing over an httpx streaming response (never buffers the whole stream)."""
+"""Incremental server-sent-events parsing over an upstream body as it arrives (never buffers the whole stream)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import codecs
+import re
+from collections.abc import AsyncIterable, AsyncIterator
 
-import httpx
+# SSE ends a line at CRLF, LF or CR, and nowhere else (str.splitlines would also split at U+2028 inside JSON).
+_EOL = re.compile(r"\r\n|\r|\n")
 
 
-async def events(response: httpx.Response) -> AsyncIterator[tuple[str | None, str]]:
+async def lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[str]:
+    """The body's lines, decoded as UTF-8, without their line ends."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    pending = ""
+    async for chunk in chunks:
+        pending += decoder.decode(chunk)
+        parts = _EOL.split(pending)
+        pending = parts.pop()
+        if pending == "" and parts and chunk.endswith(b"\r"):
+            # A CR at the chunk's end may be the first half of a CRLF: hold the line end back until more arrives.
+            pending = parts.pop() + "\r"
+        for line in parts:
+            yield line
+    tail = (pending + decoder.decode(b"", final=True)).removesuffix("\r")
+    if tail:
+        yield tail
+
+
+async def events(chunks: AsyncIterable[bytes]) -> AsyncIterator[tuple[str | None, str]]:
     """(event name, data) for each event, as the bytes arrive."""
     name: str | None = None
     data: list[str] = []
-    async for line in response.aiter_lines():
+    async for line in lines(chunks):
         if line == "":
             if data:
                 yield name, "\n".join(data)

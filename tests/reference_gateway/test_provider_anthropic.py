@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 
-from harness.servers import serve_in_thread
+from harness.servers import free_port, serve_in_thread
 from harness.upstreams import anthropic as emulator
 from harness.wire import parse_sse
 from reference_gateway.providers._anthropic_stream import ChunkWriter
@@ -23,6 +22,7 @@ from reference_gateway.providers.anthropic import (
     to_messages_request,
 )
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
+from reference_gateway.providers.upstream import UpstreamClient
 from tests.reference_gateway.chat_shapes import PARAMS, TIME, WEATHER, call, user
 
 WIRE = Path(__file__).parent.parent / "fixtures" / "provider-wire" / "anthropic"
@@ -36,8 +36,9 @@ def upstream() -> Iterator[str]:
 
 @pytest.fixture
 async def provider(upstream: str) -> AsyncIterator[AnthropicProvider]:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, read=0.5)) as client:
-        yield AnthropicProvider(ProviderSettings("anthropic", "anthropic", upstream, "sk-ant"), client)
+    client = UpstreamClient(connect=5.0, read=0.5, max_connections=10)
+    yield AnthropicProvider(ProviderSettings("anthropic", "anthropic", upstream, "sk-ant"), client)
+    await client.aclose()
 
 
 # translation alone ----------------------------------------------------------------------------------------------
@@ -309,15 +310,16 @@ async def test_a_hanging_upstream_is_a_504(provider: AnthropicProvider) -> None:
 
 
 async def test_an_unreachable_upstream_is_a_502() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
-        provider = AnthropicProvider(ProviderSettings("a", "anthropic", "http://nowhere", "k"), client)
+    client = UpstreamClient(connect=2.0, read=2.0, max_connections=10)
+    nothing_listens = f"http://127.0.0.1:{free_port()}"  # the connection is refused
+    try:
+        provider = AnthropicProvider(ProviderSettings("a", "anthropic", nothing_listens, "k"), client)
         with pytest.raises(UpstreamError) as err:
             await provider.complete({"model": "claude", "messages": user("x")})
         assert err.value.status == 502
         with pytest.raises(UpstreamError) as err:
             async for _ in provider.stream({"model": "claude", "messages": user("x")}):
                 pass
-        assert err.value.status == 502
+        assert err.value.status == 502 and "ClientConnectorError" in err.value.message
+    finally:
+        await client.aclose()

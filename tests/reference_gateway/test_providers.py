@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from harness.servers import serve_in_thread
 from harness.upstreams import create_app
 from reference_gateway.providers.anthropic import AnthropicProvider, to_chat_completion, to_messages_request
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.gemini import GeminiProvider, to_gemini_request
+from reference_gateway.providers.upstream import UpstreamClient
 
 WIRE = Path(__file__).parent.parent / "fixtures" / "provider-wire" / "anthropic"
 TOOL = {
@@ -37,21 +39,35 @@ HISTORY = [
 ]
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
+@dataclass(frozen=True)
+class Upstream:
+    """The emulated upstreams over loopback, and the gateway's client for them."""
+
+    url: str
+    client: UpstreamClient
+
+
+@pytest.fixture(scope="module")
+def emulators() -> Iterator[str]:
     keys = {"anthropic": ["sk-ant"], "gemini": ["g-key"]}
     models = {"anthropic": ["claude", "m"], "gemini": ["g", "m"]}
-    app = create_app(keys=keys, models=models)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://up") as c:
-        yield c
+    with serve_in_thread(create_app(keys=keys, models=models)) as running:
+        yield running.url
 
 
-def _anthropic(client: httpx.AsyncClient) -> AnthropicProvider:
-    return AnthropicProvider(ProviderSettings("anthropic", "anthropic", "http://up", "sk-ant"), client)
+@pytest.fixture
+async def client(emulators: str) -> AsyncIterator[Upstream]:
+    upstream = Upstream(emulators, UpstreamClient(connect=5.0, read=5.0, max_connections=10))
+    yield upstream
+    await upstream.client.aclose()
 
 
-def _gemini(client: httpx.AsyncClient) -> GeminiProvider:
-    return GeminiProvider(ProviderSettings("gemini", "gemini", "http://up/v1beta", "g-key"), client)
+def _anthropic(up: Upstream) -> AnthropicProvider:
+    return AnthropicProvider(ProviderSettings("anthropic", "anthropic", up.url, "sk-ant"), up.client)
+
+
+def _gemini(up: Upstream) -> GeminiProvider:
+    return GeminiProvider(ProviderSettings("gemini", "gemini", f"{up.url}/v1beta", "g-key"), up.client)
 
 
 def test_chat_history_becomes_an_anthropic_messages_request() -> None:
@@ -137,7 +153,7 @@ def test_images_are_carried_not_dropped() -> None:
 
 
 @pytest.mark.parametrize("make", [_anthropic, _gemini])
-async def test_tool_round_trip_against_the_emulator(client: httpx.AsyncClient, make: Any) -> None:
+async def test_tool_round_trip_against_the_emulator(client: Upstream, make: Any) -> None:
     provider = make(client)
     first = await provider.complete({"model": "m", "messages": HISTORY[:2], "tools": [TOOL]})
     [call] = first["choices"][0]["message"]["tool_calls"]
@@ -157,7 +173,7 @@ async def test_tool_round_trip_against_the_emulator(client: httpx.AsyncClient, m
 
 
 @pytest.mark.parametrize("make", [_anthropic, _gemini])
-async def test_streams_become_chat_chunks_ending_with_usage(client: httpx.AsyncClient, make: Any) -> None:
+async def test_streams_become_chat_chunks_ending_with_usage(client: Upstream, make: Any) -> None:
     chunks = [
         c
         async for c in make(client).stream(
@@ -172,7 +188,7 @@ async def test_streams_become_chat_chunks_ending_with_usage(client: httpx.AsyncC
 
 
 @pytest.mark.parametrize("make", [_anthropic, _gemini])
-async def test_count_tokens_through_the_providers_endpoint(client: httpx.AsyncClient, make: Any) -> None:
+async def test_count_tokens_through_the_providers_endpoint(client: Upstream, make: Any) -> None:
     provider = make(client)
     short = await provider.count_tokens({"model": "m", "messages": [{"role": "user", "content": "a b"}]})
     long = await provider.count_tokens({"model": "m", "messages": [{"role": "user", "content": "a b c d e f"}]})
@@ -180,7 +196,7 @@ async def test_count_tokens_through_the_providers_endpoint(client: httpx.AsyncCl
 
 
 @pytest.mark.parametrize("make", [_anthropic, _gemini])
-async def test_upstream_failures_raise_upstream_error(client: httpx.AsyncClient, make: Any) -> None:
+async def test_upstream_failures_raise_upstream_error(client: Upstream, make: Any) -> None:
     provider = make(client)
     with pytest.raises(UpstreamError) as err:
         await provider.complete({"model": "fail-500", "messages": [{"role": "user", "content": "x"}]})

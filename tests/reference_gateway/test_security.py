@@ -15,6 +15,7 @@ from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.providers.base import ProviderSettings
 from reference_gateway.providers.gemini import GeminiProvider
+from reference_gateway.providers.upstream import UpstreamClient
 from tests.reference_gateway.emulated import providers
 
 ALICE, BOB = "sec-key-alice", "sec-key-bob"
@@ -100,7 +101,9 @@ async def test_a_valid_gemini_name_is_one_quoted_path_segment(gateway: httpx.Asy
     response = await gateway.post("/v1/responses", json={"model": "gemini/gemini-2.0-flash", "input": "hi"})
     assert response.status_code == 200, response.text
     assert SEEN == ["/v1beta/models/gemini-2.0-flash:generateContent"]
-    adapter = GeminiProvider(ProviderSettings("g", "gemini", "http://up/v1beta"), httpx.AsyncClient())
+    adapter = GeminiProvider(
+        ProviderSettings("g", "gemini", "http://up/v1beta"), UpstreamClient(connect=1, read=1, max_connections=1)
+    )
     assert adapter._url("a/../b?c#d", "generateContent") == "http://up/v1beta/models/a%2F..%2Fb%3Fc%23d:generateContent"
 
 
