@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         log_level="warning",
         access_log=False,
+        # The gateway answers as itself: no X-Forwarded-* rewriting of the client address, no Server banner.
+        proxy_headers=False,
+        server_header=False,
         ws="websockets-sansio",
         http=header_timeout_protocol(config.limits.header_timeout),
         ws_max_size=config.limits.max_body_bytes,

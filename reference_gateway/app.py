@@ -24,7 +24,8 @@ from reference_gateway.gateway import Gateway
 from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
 from reference_gateway.routes import conversations, lifecycle, meta, responses
 
-ROUTES: list[BaseRoute] = [*meta.ROUTES, *responses.ROUTES, *lifecycle.ROUTES, *conversations.ROUTES]
+# Matched in order: the hot path first.
+ROUTES: list[BaseRoute] = [*responses.ROUTES, *lifecycle.ROUTES, *conversations.ROUTES, *meta.ROUTES]
 
 
 def create_app(config: Config) -> Starlette:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 
-from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reference_gateway.errors import GatewayError, error_response
@@ -12,18 +12,24 @@ from reference_gateway.errors import GatewayError, error_response
 OPEN_PATHS = ("/health",)
 
 
-def presented_key(request: HTTPConnection) -> str:
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
+def presented_key(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """The key from `Authorization: Bearer` (first), else `x-api-key`, read off the ASGI scope's raw headers."""
+    auth = api_key = b""
+    for name, value in headers:
+        if name == b"authorization" and not auth:
+            auth = value
+        elif name == b"x-api-key" and not api_key:
+            api_key = value
+    if auth[:7].lower() == b"bearer ":
         return auth[7:].strip()
-    return request.headers.get("x-api-key", "").strip()
+    return api_key.strip()
 
 
-def key_name(keys: dict[str, str], presented: str) -> str | None:
+def key_name(keys: Iterable[tuple[str, bytes]], presented: bytes) -> str | None:
     """The name of the matching key. Every key is compared, so timing does not reveal which one came close."""
     found = None
-    for name, key in keys.items():
-        if hmac.compare_digest(presented.encode(), key.encode()):
+    for name, key in keys:
+        if hmac.compare_digest(presented, key):
             found = name
     return found
 
@@ -31,14 +37,13 @@ def key_name(keys: dict[str, str], presented: str) -> str | None:
 class AuthMiddleware:
     def __init__(self, app: ASGIApp, keys: dict[str, str]) -> None:
         self.app = app
-        self.keys = keys
+        self.keys = [(name, key.encode()) for name, key in keys.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
-        request = HTTPConnection(scope)
-        presented = presented_key(request)
+        presented = presented_key(scope["headers"])
         name = key_name(self.keys, presented) if presented else None
         if name is None:
             message = "Incorrect API key provided." if presented else "Missing API key: send Authorization: Bearer."

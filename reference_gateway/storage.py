@@ -8,18 +8,22 @@ calls in from the event loop and from worker threads alike.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from reference_gateway.ids import new_id, with_ids
 
+log = logging.getLogger("reference_gateway")
 Order = Literal["asc", "desc"]
 Item = dict[str, Any]
+CLAIM_BATCH = 64  # claims written together, at the latest ...
+CLAIM_DELAY = 1.0  # ... once the oldest has waited this many seconds (checked at the next claim)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -61,24 +65,78 @@ def conversation_resource(conversation_id: str, created_at: int, metadata: dict[
     return {"id": conversation_id, "object": "conversation", "created_at": created_at, "metadata": metadata}
 
 
+class Checkpointer:
+    """Copies the WAL back into the database file every `interval` seconds, on its own connection and thread
+    (PASSIVE: it never blocks the gateway's reads or writes), and once more when stopped."""
+
+    def __init__(self, path: str, interval: float = 1.0) -> None:
+        self._path = path
+        self._interval = interval
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        db = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            while not self._stopped.wait(self._interval):
+                self._checkpoint(db, "PASSIVE")
+            self._checkpoint(db, "TRUNCATE")
+        finally:
+            db.close()
+
+    @staticmethod
+    def _checkpoint(db: sqlite3.Connection, mode: str) -> None:
+        try:
+            db.execute(f"PRAGMA wal_checkpoint({mode})")
+        except sqlite3.Error as exc:  # busy or locked: the next round copies what this one could not
+            log.debug("checkpoint skipped: %s", exc)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+
 class Storage:
     def __init__(self, path: str) -> None:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: see try_now
         # Autocommit; multi-statement writes open their own transaction (see _transaction).
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._checkpoints: Checkpointer | None = None
         if path != ":memory:":
             # WAL lets a second process (a CLI, a test) read while the gateway writes.
             self._db.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL loses nothing when the process dies (SIGKILL), only on power loss, and spares a
-            # fsync per response.
+            # fsync per response. The fsyncs that remain come with checkpoints, which run in a thread of their own
+            # instead of in whichever commit fills the WAL (that commit may be on the event loop: see try_now).
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpoints = Checkpointer(path)
         self._db.executescript(SCHEMA)
+        self._claims_lock = threading.Lock()
+        self._pending: dict[str, tuple[str, str]] = {}  # claims not yet written: id -> (owner, provider)
+        self._pending_since = 0.0
 
     def close(self) -> None:
+        with self._transaction():
+            pass  # writes the pending claims
         with self._lock:
             self._db.close()
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
+
+    def try_now(self, write: Callable[[], None]) -> bool:
+        """Run `write` in the calling thread if no other thread is using the storage at this moment (True); if one
+        is, run nothing (False), so that the caller can hand the write to a worker thread instead of waiting."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            write()
+        finally:
+            self._lock.release()
+        return True
 
     def _all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -90,14 +148,30 @@ class Storage:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, self._locked_transaction() as db:
+            yield db
+
+    @contextmanager
+    def _locked_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (the lock held), which first writes the claims still pending, so that they precede
+        any write that reads or changes them."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            written = self._write_pending_claims()
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        with self._claims_lock:
+            for response_id in written:
+                del self._pending[response_id]
+
+    def _write_pending_claims(self) -> list[str]:
+        with self._claims_lock:
+            batch = [(response_id, *claim) for response_id, claim in self._pending.items()]
+        self._db.executemany("INSERT OR IGNORE INTO claims (id, owner, provider) VALUES (?, ?, ?)", batch)
+        return [row[0] for row in batch]
 
     # responses ---------------------------------------------------------------------------------------------------
     def save_response(self, owner: str, response: dict[str, Any], input_items: list[Item]) -> None:
@@ -126,17 +200,38 @@ class Storage:
     # Every response the gateway hands out is claimed by the key that made it, stored or not, and the claim outlives
     # deletion: a native upstream may still hold the response, so an id is usable only by its owner, while live.
     def claim(self, owner: str, response_id: str, provider: str) -> None:
-        self._run("INSERT OR IGNORE INTO claims (id, owner, provider) VALUES (?, ?, ?)", response_id, owner, provider)
+        """Claim an id for `owner` (the first claim of an id holds). Kept in memory and written in batches, off the
+        request's path: with the next write, or once CLAIM_BATCH wait or the oldest has waited CLAIM_DELAY. Reads
+        see a pending claim at once; one lost to a crash leaves the id nobody's, which refuses it to everyone."""
+        with self._claims_lock:
+            if not self._pending:
+                self._pending_since = time.monotonic()
+            self._pending.setdefault(response_id, (owner, provider))
+            due = len(self._pending) >= CLAIM_BATCH or time.monotonic() - self._pending_since >= CLAIM_DELAY
+        if due and self._lock.acquire(blocking=False):  # a writer busy elsewhere writes them with its own
+            try:
+                with self._locked_transaction():
+                    pass
+            finally:
+                self._lock.release()
+
+    def _claim_of(self, response_id: str) -> tuple[str, str, bool] | None:
+        """(owner, provider, deleted) of an id's claim, written or pending."""
+        rows = self._all("SELECT owner, provider, deleted FROM claims WHERE id = ?", response_id)
+        if rows:
+            return str(rows[0][0]), str(rows[0][1]), bool(rows[0][2])
+        with self._claims_lock:
+            pending = self._pending.get(response_id)
+        return (*pending, False) if pending else None
 
     def owns(self, owner: str, response_id: str) -> bool:
         """True when this key made the response and has not deleted it."""
-        rows = self._all("SELECT 1 FROM claims WHERE id = ? AND owner = ? AND deleted = 0", response_id, owner)
-        return bool(rows)
+        return self.provider_of(owner, response_id) is not None
 
     def provider_of(self, owner: str, response_id: str) -> str | None:
         """The provider that made this key's live response ('' when unknown), or None when it is not theirs."""
-        rows = self._all("SELECT provider FROM claims WHERE id = ? AND owner = ? AND deleted = 0", response_id, owner)
-        return str(rows[0][0]) if rows else None
+        found = self._claim_of(response_id)
+        return found[1] if found and found[0] == owner and not found[2] else None
 
     def delete_response(self, owner: str, response_id: str) -> bool:
         with self._transaction() as db:

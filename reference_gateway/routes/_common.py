@@ -57,6 +57,7 @@ async def json_object(request: Request, *, empty: dict[str, Any] | None = None) 
     """The body as a JSON object. Large bodies are parsed in a worker thread, so one big request does not stall
     every other client's; `empty` is what an absent body means (None: absence is an error)."""
     raw = await read_body(request)
+    request.state.body_bytes = len(raw)
     if empty is not None and not raw.strip():
         return dict(empty)
     depth = limits(request).max_json_depth

@@ -30,7 +30,8 @@ async def _sse(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
 
 
 async def _turn(request: Request) -> pipeline.Turn:
-    return await pipeline.begin(gateway(request), owner(request), await json_body(request))
+    payload = await json_body(request)
+    return await pipeline.begin(gateway(request), owner(request), payload, request_bytes=request.state.body_bytes)
 
 
 async def create(request: Request) -> Response:

@@ -51,7 +51,8 @@ async def _answer(websocket: WebSocket, session: pipeline.Session, raw: str) -> 
     gw, limit = gateway(websocket), limits(websocket)
     frame = _frame(raw, limit.max_body_bytes, limit.max_json_depth)
     try:
-        turn = await pipeline.begin(gw, owner(websocket), _payload(frame), session=session)
+        payload = _payload(frame)
+        turn = await pipeline.begin(gw, owner(websocket), payload, session=session, request_bytes=len(raw))
         async for event in await pipeline.events(gw, turn):
             await websocket.send_text(json.dumps(event, separators=(",", ":")))
     except Exception:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reference_gateway.storage import Storage, UnknownCursor
+from reference_gateway.storage import CLAIM_BATCH, Storage, UnknownCursor
 
 
 @pytest.fixture(params=["memory", "file"])
@@ -60,6 +60,52 @@ def test_a_saved_response_comes_back_only_to_its_owner(storage: Storage) -> None
     assert not storage.owns("alice", "resp_1") and storage.provider_of("alice", "resp_1") is None
     assert storage.get_response("alice", "resp_1") is None
     assert not storage.delete_response("alice", "resp_1")
+
+
+def _written_claims(path: Path) -> set[tuple[str, str, str, int]]:
+    """The claims on disk, read through a second connection (what a restart would find)."""
+    with sqlite3.connect(path) as other:
+        return set(other.execute("SELECT id, owner, provider, deleted FROM claims"))
+
+
+def test_claims_are_seen_at_once_and_written_in_batches_off_the_request_path(tmp_path: Path) -> None:
+    path = tmp_path / "g.sqlite"
+    storage = Storage(str(path))
+    storage.claim("alice", "resp_a", "openai")
+    storage.claim("bob", "resp_a", "groq")  # the first claim of an id holds, written or not
+    assert storage.provider_of("alice", "resp_a") == "openai" and not storage.owns("bob", "resp_a")
+    assert _written_claims(path) == set()  # pending: one claim is not worth a commit on the request's path
+    for n in range(CLAIM_BATCH - 1):
+        storage.claim("alice", f"resp_{n}", "openai")
+    assert len(_written_claims(path)) == CLAIM_BATCH  # a full batch goes in one transaction
+    storage.claim("alice", "resp_late", "openai")
+    storage.claim("bob", "resp_late", "groq")
+    # Any write first writes what is pending: a pending claim is deleted, and keeps its provider when stored.
+    assert storage.delete_response("alice", "resp_late") is False
+    assert ("resp_late", "alice", "openai", 1) in _written_claims(path)
+    storage.claim("carol", "resp_kept", "anthropic")
+    storage.save_response("carol", response("resp_kept"), [message("hi")])
+    assert ("resp_kept", "carol", "anthropic", 0) in _written_claims(path)
+    storage.claim("dave", "resp_at_close", "openai")
+    storage.close()
+    assert ("resp_at_close", "dave", "openai", 0) in _written_claims(path)
+    again = Storage(str(path))
+    assert again.owns("dave", "resp_at_close") and not again.owns("bob", "resp_a")
+    again.close()
+
+
+def test_a_claim_waits_no_longer_than_the_delay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reference_gateway.storage.CLAIM_DELAY", 0.0)
+    storage = Storage(str(tmp_path / "g.sqlite"))
+    storage.claim("alice", "resp_1", "openai")
+    assert _written_claims(tmp_path / "g.sqlite") == {("resp_1", "alice", "openai", 0)}
+    storage.close()
+
+
+def test_a_written_claim_outranks_a_later_pending_one(storage: Storage) -> None:
+    storage.save_response("alice", response("resp_1"), [message("hi")])  # written with the response
+    storage.claim("mallory", "resp_1", "openai")  # an upstream handing out the same id again
+    assert storage.owns("alice", "resp_1") and not storage.owns("mallory", "resp_1")
 
 
 def test_stored_input_items_get_ids_and_status_when_they_lack_them(storage: Storage) -> None:
