@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import statistics
 import threading
 import time
@@ -54,6 +55,12 @@ def paths(upstream: str, gateway: str, others: dict[str, str] | None = None) -> 
         _responses("gpt-5-mini"),
     )
     add("gateway, native", f"{gateway}/v1/responses", gw, _responses("openai/gpt-5-mini"))
+    add(
+        "upstream direct, /responses, store: true",
+        f"{upstream}/v1/responses",
+        {"authorization": "Bearer sk-upstream-openai"},
+        _responses("gpt-5-mini", store=True),
+    )
     add("gateway, native, store: true", f"{gateway}/v1/responses", gw, _responses("openai/gpt-5-mini", store=True))
     chat = {"model": "llama-3.3-70b-versatile", "messages": [{"role": "user", "content": PROMPT}]}
     add(
@@ -158,16 +165,41 @@ def _load_process(args: tuple[str, dict[str, str], dict[str, Any], int, int]) ->
     return asyncio.run(_closed_loop(*args))
 
 
-def throughput(p: Path_, clients: int, requests: int, processes: int) -> dict[str, float]:
-    """Closed loop: `clients` concurrent clients spread over `processes` load-generator processes."""
+def _pin_self(cores: set[int] | None) -> None:
+    if cores:
+        os.sched_setaffinity(0, cores)
+
+
+def pin(pid: int, cores: set[int] | None) -> None:
+    """Run every thread of a process on `cores` (None: on any core again)."""
+    allowed = cores or os.sched_getaffinity(0)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        os.sched_setaffinity(int(task.name), allowed)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def throughput(
+    p: Path_, clients: int, requests: int, processes: int, *, cores: set[int] | None = None, watch: dict[str, int]
+) -> dict[str, float]:
+    """Closed loop: `clients` concurrent clients spread over `processes` load-generator processes (run on `cores`
+    when given); the CPU time each process in `watch` (name -> pid) spent per request is measured alongside."""
     per = [(p.url, p.headers, p.body, clients // processes, requests // processes) for _ in range(processes)]
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(processes, initializer=_pin_self, initargs=(cores,)) as pool:
         pool.map(_load_process, [(p.url, p.headers, p.body, 1, 2)] * processes)  # start the workers, warm up
+        cpu = {name: cpu_seconds(pid) for name, pid in watch.items()}
         started = time.perf_counter()
         errors = sum(pool.map(_load_process, per))
         took = time.perf_counter() - started
+        cpu = {name: cpu_seconds(pid) - cpu[name] for name, pid in watch.items()}
     done = sum(a[4] for a in per)
-    return {"rps": done / took, "seconds": took, "requests": done, "errors": errors}
+    cpu_ms = {f"{name}_cpu_ms_per_request": seconds * 1000 / done for name, seconds in cpu.items()}
+    return {"rps": done / took, "seconds": took, "requests": done, "errors": errors, **cpu_ms}
 
 
 def rss_mb(pid: int) -> float:
