@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -182,15 +183,23 @@ def _pairs(requests: Iterable[Any], responses: Iterable[Any]) -> list[Exchange]:
 
 
 def load_exchanges(path: Path | str) -> list[Exchange]:
-    """Every interaction of a vcrpy YAML cassette, in recorded order (none for a cassette never written)."""
-    path = Path(path)
-    if not path.exists():
+    """Every interaction of a vcrpy YAML cassette, in recorded order (none for a cassette never written).
+
+    Parsed once per version of the file in a run: the judge and the HTML report both read every cassette."""
+    try:
+        stat = Path(path).stat()
+    except FileNotFoundError:
         return []
-    text = path.read_text(encoding="utf-8")
+    return list(_parsed(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4096)
+def _parsed(path: str, mtime_ns: int, size: int) -> tuple[Exchange, ...]:
+    text = Path(path).read_text(encoding="utf-8")
     if not text.strip():
-        return []
+        return ()
     requests, responses, *_ = deserialize(text, yamlserializer)
-    return _pairs(requests, responses)
+    return tuple(_pairs(requests, responses))
 
 
 def exchanges_from_cassette(cassette: Any) -> list[Exchange]:

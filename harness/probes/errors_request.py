@@ -49,8 +49,9 @@ for _field, _value in WRONG_TYPES.items():
 
 
 def _oversized_body(ctx: ProbeContext) -> bytes:
-    filler = "x" * OVERSIZED_BYTES
-    return json.dumps({"model": ctx.model, "input": f"Reply with exactly ok. {filler}"}).encode()
+    # Written out rather than json.dumps'd: encoding 20 MiB of filler cost about 90 ms a probe, in replay too.
+    head = json.dumps({"model": ctx.model, "input": "Reply with exactly ok. "})[:-2].encode()
+    return head + b"x" * OVERSIZED_BYTES + b'"}'
 
 
 async def _oversized(ctx: ProbeContext) -> tuple[httpx2.Response, float]:

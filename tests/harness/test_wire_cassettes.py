@@ -78,3 +78,18 @@ def test_hand_made_cassettes_read_back_with_binary_and_text_bodies() -> None:
     assert exchanges[0].response_json["object"] == "response"
     assert exchanges[1].sse is not None and exchanges[1].sse.done
     assert [e.payload["object"] for e in exchanges[1].sse.events] == ["chat.completion.chunk"] * 2
+
+
+def test_a_cassette_is_parsed_once_per_version_of_its_file(tmp_path: Path) -> None:
+    first, second = sorted(Path(__file__).parents[2].glob("cassettes/reference-native/responses.*.yaml"))[:2]
+    path = tmp_path / "c.yaml"
+    path.write_text(first.read_text())
+    loaded = load_exchanges(path)
+    again = load_exchanges(path)
+    assert again == loaded and again is not loaded and again[0] is loaded[0]  # the same parse, a fresh list
+    again.clear()
+    assert load_exchanges(path) == loaded
+    path.write_text(second.read_text())  # re-recorded: the new version is read
+    assert load_exchanges(path) == load_exchanges(second) != loaded
+    path.unlink()
+    assert load_exchanges(path) == []
