@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=150)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=1500)
+    parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--hold", type=float, default=15.0, help="seconds the slow upstream holds each stream")

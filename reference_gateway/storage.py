@@ -118,12 +118,17 @@ class Storage:
         self._claims_lock = threading.Lock()
         self._pending: dict[str, tuple[str, str]] = {}  # claims not yet written: id -> (owner, provider)
         self._pending_since = 0.0
+        self._closed = False
 
     def close(self) -> None:
-        with self._transaction():
-            pass  # writes the pending claims
+        """Write what is pending and close (a second close does nothing)."""
         with self._lock:
+            if self._closed:
+                return
+            with self._locked_transaction():
+                pass  # writes the pending claims
             self._db.close()
+            self._closed = True
         if self._checkpoints is not None:
             self._checkpoints.stop()
 
@@ -170,7 +175,8 @@ class Storage:
     def _write_pending_claims(self) -> list[str]:
         with self._claims_lock:
             batch = [(response_id, *claim) for response_id, claim in self._pending.items()]
-        self._db.executemany("INSERT OR IGNORE INTO claims (id, owner, provider) VALUES (?, ?, ?)", batch)
+        if batch:
+            self._db.executemany("INSERT OR IGNORE INTO claims (id, owner, provider) VALUES (?, ?, ?)", batch)
         return [row[0] for row in batch]
 
     # responses ---------------------------------------------------------------------------------------------------

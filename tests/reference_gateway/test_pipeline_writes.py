@@ -61,6 +61,7 @@ def test_checkpoints_run_off_the_writers_and_closing_empties_the_wal(tmp_path: P
     storage.save_response("alice", {"id": "resp_x", "status": "completed", "output": []}, [])
     assert Path(f"{path}-wal").stat().st_size > 0
     storage.close()
+    storage.close()  # a second close does nothing
     assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
     again = Storage(str(path))
     assert again.get_response("alice", "resp_x") is not None and again.owns("alice", "resp_49")
