@@ -8,6 +8,7 @@ Keys and models per protocol (openai, anthropic, gemini): `--key PROTOCOL=KEY` a
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from collections.abc import Sequence
 
@@ -16,6 +17,12 @@ import uvicorn
 from harness.servers import free_port
 from harness.upstreams.access import settings
 from harness.upstreams.app import create_app
+
+
+def _quiet_about_hangups(record: logging.LogRecord) -> bool:
+    """The event loop's warning when a fault keeps writing (a drip, a hang that ends) to a gateway that has already
+    hung up, as a gateway should: expected here, and it said nothing about which request it was."""
+    return record.getMessage() != "socket.send() raised exception."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"upstreams listening on {url}", flush=True)
     print(f"  OpenAI Responses + Chat: {url}/v1   Anthropic: {url}   Gemini: {url}/v1beta", flush=True)
     print(f"  request journal: {url}/_journal", flush=True)
+    logging.getLogger("asyncio").addFilter(_quiet_about_hangups)
     # No emulated provider speaks WebSocket; the sans-I/O implementation avoids uvicorn's deprecated default.
     uvicorn.run(create_app(access=access), host=args.host, port=port, log_level="warning", ws="websockets-sansio")
     return 0
