@@ -8,6 +8,7 @@ in the turn before (consecutive same-role messages count as one turn, as Anthrop
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from harness.upstreams import scripted
@@ -44,6 +45,7 @@ BLOCK_TYPES = {
     "web_search_tool_result",
 }
 TOOL_FIELDS = {"type", "name", "description", "input_schema", "cache_control", "strict"}
+TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,128}")
 CHOICE_FIELDS = {
     "auto": {"type", "disable_parallel_tool_use"},
     "any": {"type", "disable_parallel_tool_use"},
@@ -139,6 +141,8 @@ def _check_tools(body: dict[str, Any]) -> None:
         for key in ("name", "input_schema"):
             if key not in tool:
                 raise Fault(400, f"tools.{i}.custom.{key}: Field required")
+        if not isinstance(tool["name"], str) or not TOOL_NAME.fullmatch(tool["name"]):
+            raise Fault(400, f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
     choice = body.get("tool_choice")
     if choice is None:
         return

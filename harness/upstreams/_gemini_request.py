@@ -59,6 +59,7 @@ PART_FIELDS = {
     "videoMetadata",
 }
 MODES = {"AUTO", "ANY", "NONE", "VALIDATED", "MODE_UNSPECIFIED"}
+FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 
 
 def camel(key: str) -> str:
@@ -181,10 +182,17 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
             role = "assistant" if content.get("role") == "model" else "user"
             message = scripted.Message(role=role, text="\n".join(texts), tool_calls=calls, images=images)
             req.messages.append(message)
-    for tool in map(normalized, body.get("tools") or []):
+    for i, tool in enumerate(map(normalized, body.get("tools") or [])):
         if "googleSearch" in tool:
             req.hosted_tools.append({"type": "google_search", **(normalized(tool["googleSearch"] or {}))})
-        for decl in map(normalized, tool.get("functionDeclarations") or []):
+        for j, decl in enumerate(map(normalized, tool.get("functionDeclarations") or [])):
+            if not isinstance(decl.get("name"), str) or not FUNCTION_NAME.fullmatch(decl["name"]):
+                raise Fault(
+                    400,
+                    f"* GenerateContentRequest.tools[{i}].function_declarations[{j}].name: Invalid function name. "
+                    "Must start with a letter or an underscore. Must be alphameric (a-z, A-Z, 0-9), underscores (_), "
+                    "dots (.), colons (:) or dashes (-), with a maximum length of 64.\n",
+                )
             params = decl.get("parametersJsonSchema") or _lower_types(decl.get("parameters")) or {}
             req.tools.append(scripted.FunctionTool(decl["name"], decl.get("description") or "", params))
     config = normalized(normalized(body.get("toolConfig") or {}).get("functionCallingConfig") or {})

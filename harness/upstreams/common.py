@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -19,6 +20,7 @@ __all__ = [
     "Fault",
     "answer",
     "apply_fault",
+    "check_function_name",
     "get_bool",
     "get_dict",
     "get_list",
@@ -138,3 +140,26 @@ def answer(
     if stream:
         return stream_response(render_stream(), model)
     return json_answer(model, render_json())
+
+
+_OPENAI_FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]+")
+
+
+def check_function_name(name: str, param: str) -> None:
+    """OpenAI's rule for a function tool's name (Responses and Chat Completions alike), with its messages."""
+    if not _OPENAI_FUNCTION_NAME.fullmatch(name):
+        raise Fault(
+            400,
+            f"Invalid '{param}': string does not match pattern. Expected a string that matches the pattern "
+            "'^[a-zA-Z0-9_-]+$'.",
+            param=param,
+            code="invalid_value",
+        )
+    if len(name) > 64:
+        raise Fault(
+            400,
+            f"Invalid '{param}': string too long. Expected a string with maximum length 64, but got a string with "
+            f"length {len(name)} instead.",
+            param=param,
+            code="string_above_max_length",
+        )

@@ -18,6 +18,7 @@ from harness.upstreams.common import (
     Fault,
     answer,
     apply_fault,
+    check_function_name,
     get_bool,
     get_dict,
     get_list,
@@ -112,6 +113,7 @@ def _tools(body: dict[str, Any], req: scripted.ScriptedRequest) -> None:
         fn = get_dict(tool, "function", f"tools[{index}].function")
         if tool.get("type") != "function" or not isinstance(fn.get("name"), str) or not fn["name"]:
             raise Fault(400, f"Invalid 'tools[{index}]': only function tools with a name are supported.", param="tools")
+        check_function_name(fn["name"], f"tools[{index}].function.name")
         parameters = get_dict(fn, "parameters", f"tools[{index}].function.parameters") or {"type": "object"}
         req.tools.append(scripted.FunctionTool(fn["name"], get_str(fn, "description"), parameters))
     choice = body.get("tool_choice")

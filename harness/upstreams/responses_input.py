@@ -13,7 +13,7 @@ from typing import Any
 
 from harness import phrases
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, get_dict, get_list, get_str, objects
+from harness.upstreams.common import Fault, check_function_name, get_dict, get_list, get_str, objects
 
 # A compaction item's `encrypted_content` is this prefix + base64 of the summary text: opaque to clients, and the
 # emulator can expand it again on a later request, so a code word survives compaction.
@@ -136,6 +136,7 @@ def _tools(payload: dict[str, Any], req: scripted.ScriptedRequest) -> None:
             name = get_str(tool, "name", f"tools[{index}].name")
             if not name:
                 raise Fault(400, f"Missing required parameter: 'tools[{index}].name'.", param=f"tools[{index}].name")
+            check_function_name(name, f"tools[{index}].name")
             parameters = get_dict(tool, "parameters", f"tools[{index}].parameters") or {"type": "object"}
             description = get_str(tool, "description", f"tools[{index}].description")
             req.tools.append(scripted.FunctionTool(name, description, parameters))
