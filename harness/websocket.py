@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import websockets
+from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
+from websockets.frames import Close
 
 from harness.model import ProbeFailure, ProbeSkip
 from harness.wire import Exchange, SSEEvent, SSEParse
@@ -41,14 +43,44 @@ class Socket:
                     expected=recorded["sent"][:200],
                     received=sent[:200],
                 )
+            if recorded.get("closed"):
+                raise _closed_from(recorded["closed"])
             return list(recorded["received"])
-        await self._live.send(sent)
         received: list[dict[str, Any]] = []
-        while not received or received[-1].get("type") not in until:
-            message = json.loads(await self._live.recv())
-            received.append(message if isinstance(message, dict) else {"type": None, "data": message})
-        self._turns.append({"connection": self.connection, "path": self.path, "sent": sent, "received": received})
+        turn = {"connection": self.connection, "path": self.path, "sent": sent, "received": received}
+        try:
+            await self._live.send(sent)
+            while not received or received[-1].get("type") not in until:
+                message = json.loads(await self._live.recv())
+                received.append(message if isinstance(message, dict) else {"type": None, "data": message})
+        except websockets.ConnectionClosed as exc:
+            # The server closed the socket in the middle of the turn: kept, so that a replay raises the same.
+            self._turns.append({**turn, "closed": _close_record(exc)})
+            raise
+        self._turns.append(turn)
         return list(received)
+
+
+def _close_record(exc: websockets.ConnectionClosed) -> dict[str, Any]:
+    def frame(close: Close | None) -> list[Any] | None:
+        return None if close is None else [close.code, close.reason]
+
+    return {
+        "class": type(exc).__name__,
+        "rcvd": frame(exc.rcvd),
+        "sent": frame(exc.sent),
+        "rcvd_then_sent": exc.rcvd_then_sent,
+    }
+
+
+def _closed_from(record: dict[str, Any]) -> websockets.ConnectionClosed:
+    """The exception a recorded close raised live, rebuilt from the evidence."""
+    kind = {"ConnectionClosedOK": ConnectionClosedOK}.get(record.get("class", ""), ConnectionClosedError)
+
+    def frame(pair: list[Any] | None) -> Close | None:
+        return None if pair is None else Close(int(pair[0]), str(pair[1]))
+
+    return kind(frame(record.get("rcvd")), frame(record.get("sent")), record.get("rcvd_then_sent"))
 
 
 @asynccontextmanager
@@ -73,6 +105,8 @@ def exchanges(evidence: dict[str, Any], first_index: int) -> list[Exchange]:
         except ValueError:
             request = None
         events = turn["received"]
+        if turn.get("closed"):
+            continue  # the socket closed mid-turn: the probe fails on that, and there is no whole stream to judge
         if events and events[-1].get("type") == "error":
             continue  # an error frame is the websocket's envelope, judged by the probe, not a Responses stream
         payload = {k: v for k, v in request.items() if k != "type"} if isinstance(request, dict) else None

@@ -212,6 +212,35 @@ async def _websocket_probe(ctx: ProbeContext) -> Observation:
     return Observed.SUPPORTED
 
 
+def _closing_gateway() -> Starlette:
+    """Answers a turn's first event, then closes the socket with 1011, as LiteLLM does when its upstream fails."""
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def turn(ws: WebSocket) -> None:
+        await ws.accept()
+        frame = json.loads(await ws.receive_text())
+        await ws.send_text(json.dumps({"type": "response.created", "model": frame["model"]}))
+        await ws.close(code=1011, reason="Internal server error: the upstream went away")
+
+    return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/responses", turn)])
+
+
+def test_a_socket_closed_mid_turn_is_replayed_as_the_same_failure(tmp_path: Path) -> None:
+    probe = _probe(_websocket_probe)
+    with serve_in_thread(_closing_gateway()) as running:
+        target = Target("ws", running.url + "/v1", "m", Profile.NATIVE, api_key="k")
+        (live,) = run_all([probe], [target], cassette_dir=tmp_path)
+    (replayed,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
+    assert live.outcome is replayed.outcome is Outcome.FAIL
+    assert live.message == replayed.message == "the probe raised ConnectionClosedError"
+    assert live.received == replayed.received and "1011" in live.received and "went away" in live.received
+    turns = json.loads(evidence_path(Path(live.cassette)).read_text())["websocket"]
+    assert turns[0]["closed"]["rcvd"] == [1011, "Internal server error: the upstream went away"]
+    assert turns[0]["received"] == [{"type": "response.created", "model": "m"}]
+
+
 def test_websocket_frames_are_kept_as_evidence_and_replayed_without_the_probe_knowing(tmp_path: Path) -> None:
     probe = _probe(_websocket_probe)
     with serve_in_thread(_websocket_gateway()) as running:
