@@ -60,9 +60,15 @@ async def background(ctx: ProbeContext) -> Observation:
             received=f"HTTP {err.status_code} {err.response.text[:200]!r}",
         ) from err
     require(
-        cancelled.id == other.id and cancelled.status in ("cancelled", "completed"),
+        cancelled.id == other.id,
+        "cancel answered with another id than the response it was asked to cancel",
+        expected=other.id,
+        received=cancelled.id,
+    )
+    require(
+        cancelled.status in ("cancelled", "completed"),
         "cancel did not cancel the background response",
         expected="status cancelled",
-        received=f"{cancelled.id} status {cancelled.status}",
+        received=f"status {cancelled.status}",
     )
     return Observed.SUPPORTED
