@@ -218,7 +218,7 @@ async def _record(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> Non
 
 async def _write(gateway: Gateway, turn: Turn, write: Callable[[], None]) -> None:
     """A storage write, done before the answer goes out. A small one (the turn's request under
-    INLINE_WRITE_BYTES) is done right here when the storage is free: a WAL append of a few kB takes about 50 µs,
+    INLINE_WRITE_BYTES) is done right here when the storage is free: a WAL append of a few kB takes 50-150 µs,
     while a hop to a worker thread and back cost 0.3 ms. A large one, or one that would wait for another
     thread's, goes to a worker thread, so that the event loop never waits on SQLite."""
     small = turn.request_bytes is not None and turn.request_bytes <= INLINE_WRITE_BYTES

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -67,6 +68,10 @@ class UpstreamClient:
         self.max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # HTTP_PROXY / HTTPS_PROXY / NO_PROXY, read once. (Not aiohttp's trust_env: that also looks up ~/.netrc
+        # for every request, in a worker thread, and would add its credentials to the upstream call.)
+        self._proxies = urllib.request.getproxies_environment()
+        self._proxy_of: dict[tuple[str, str], str | None] = {}
 
     def _current(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -76,11 +81,22 @@ class UpstreamClient:
             self._loop = loop
         return self._session
 
+    def _proxy(self, url: URL) -> str | None:
+        """The proxy the environment names for this URL's scheme and host, unless NO_PROXY exempts the host."""
+        key = (url.scheme, url.host or "")
+        if key not in self._proxy_of:
+            proxy = self._proxies.get(url.scheme)
+            if proxy and urllib.request.proxy_bypass(key[1]):
+                proxy = None
+            self._proxy_of[key] = proxy
+        return self._proxy_of[key]
+
     def _send(self, method: str, url: str, body: Any, headers: dict[str, str]) -> Any:
         if body is not None:
             headers = {**headers, "content-type": "application/json"}
         data = None if body is None else _encode(body)
-        return self._current().request(method, URL(url, encoded=True), data=data, headers=headers)
+        target = URL(url, encoded=True)
+        return self._current().request(method, target, data=data, headers=headers, proxy=self._proxy(target))
 
     async def request(self, method: str, url: str, *, json: Any = None, headers: dict[str, str]) -> Reply:
         """Send `json` (when given) and read the whole answer."""

@@ -134,3 +134,28 @@ async def test_lines_do_not_depend_on_where_the_bytes_are_cut(cut: int) -> None:
             yield raw[start : start + cut]
 
     assert [line async for line in sse.lines(chunks())] == ["a: 1", "b: é\u2028x", "c", "", "d"]
+
+
+async def test_the_environment_s_proxy_is_used_unless_no_proxy_exempts_the_host(
+    upstream: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+
+    async def forward(request: Request) -> Response:  # a forward proxy gets the request in absolute form
+        seen.append(f"{request.headers['host']} {request.url.path}")
+        return JSONResponse({"via": "proxy"})
+
+    proxy = Starlette(routes=[Route("/{rest:path}", forward, methods=["POST"])])
+    with serve_in_thread(proxy) as running:
+        monkeypatch.setenv("HTTP_PROXY", running.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        via = UpstreamClient(connect=2.0, read=2.0, max_connections=4)
+        reply = await via.request("POST", "http://upstream.invalid:8080/echo/x", json={}, headers={})
+        await via.aclose()
+        assert reply.json() == {"via": "proxy"} and seen == ["upstream.invalid:8080 /echo/x"]
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        direct = UpstreamClient(connect=2.0, read=2.0, max_connections=4)
+        reply = await direct.request("POST", f"{upstream}/echo/x", json={}, headers={})
+        await direct.aclose()
+        assert reply.json() == {"ok": True} and len(seen) == 1
