@@ -11,19 +11,28 @@ _EOL = re.compile(r"\r\n|\r|\n")
 
 
 async def lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[str]:
-    """The body's lines, decoded as UTF-8, without their line ends."""
+    """The body's lines, decoded as UTF-8, without their line ends. Only the text of each new chunk is searched
+    for line ends, so a long line that arrives in many chunks costs its length once, not once per chunk."""
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    pending = ""
+    pending: list[str] = []  # the start of the line still arriving
+    after_cr = False  # the last chunk ended in a CR: an LF that starts the next one completes that CRLF
     async for chunk in chunks:
-        pending += decoder.decode(chunk)
-        parts = _EOL.split(pending)
-        pending = parts.pop()
-        if pending == "" and parts and chunk.endswith(b"\r"):
-            # A CR at the chunk's end may be the first half of a CRLF: hold the line end back until more arrives.
-            pending = parts.pop() + "\r"
-        for line in parts:
+        text = decoder.decode(chunk)
+        if after_cr and text:
+            after_cr = False
+            text = text.removeprefix("\n")
+        if not text:
+            continue
+        after_cr = text.endswith("\r")
+        *ended, rest = _EOL.split(text)
+        if ended:
+            ended[0] = "".join([*pending, ended[0]])
+            pending = []
+        for line in ended:
             yield line
-    tail = (pending + decoder.decode(b"", final=True)).removesuffix("\r")
+        if rest:
+            pending.append(rest)
+    tail = "".join(pending) + decoder.decode(b"", final=True)
     if tail:
         yield tail
 
