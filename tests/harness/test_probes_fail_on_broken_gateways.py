@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from starlette.responses import JSONResponse
 
 from harness.local import MASTER_KEY
 from harness.model import Outcome, Profile
 from harness.probes import CATALOGUE
 from harness.runner import run_probe
+from harness.servers import serve_in_thread
 from harness.targets import Target
+from harness.upstreams import create_app
 
 NATIVE, CHAT = "openai/gpt-5-mini", "groq/llama-3.3-70b-versatile"
 
@@ -152,3 +157,44 @@ async def test_probe_passes_through_the_same_proxy_unbroken(broken_root: str, tm
     model = next(m for _, p, m in CASES if p == probe_id)
     verdict = await run_probe(BY_ID[probe_id], _target(broken_root, "unbroken", model), cassette_dir=tmp_path)
     assert verdict.outcome in (Outcome.PASS, Outcome.PASS_REJECTED), (verdict.message, verdict.received)
+
+
+def _cancel_answers_another_id(app: Any) -> Any:
+    """The emulator (which runs background for real) behind a layer that re-encodes the id in a cancel's answer,
+    as LiteLLM does: the reference gateway refuses background, so no breakage of it reaches a cancel."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith("/cancel"):
+            await app(scope, receive, send)
+            return
+        parts: list[Any] = []
+
+        async def keep(message: Any) -> None:
+            parts.append(message)
+
+        await app(scope, receive, keep)
+        start, *bodies = parts
+        body = json.loads(b"".join(m.get("body", b"") for m in bodies))
+        await JSONResponse({**body, "id": "resp_reencoded"}, status_code=start["status"])(scope, receive, send)
+
+    return wrapped
+
+
+async def test_background_fails_when_cancel_answers_under_another_id(tmp_path: Path) -> None:
+    emulator = create_app(keys={"openai": ["k"]})
+    with serve_in_thread(emulator) as bare, serve_in_thread(_cancel_answers_another_id(emulator)) as broken:
+        probe = BY_ID["responses.background"]
+        passed = await run_probe(
+            probe,
+            Target("bare", bare.url + "/v1", "gpt-5-mini", Profile.NATIVE, api_key="k"),
+            cassette_dir=tmp_path / "bare",
+        )
+        failed = await run_probe(
+            probe,
+            Target("broken", broken.url + "/v1", "gpt-5-mini", Profile.NATIVE, api_key="k"),
+            cassette_dir=tmp_path / "broken",
+        )
+    assert passed.outcome is Outcome.PASS, (passed.outcome, passed.message)
+    assert failed.outcome is Outcome.FAIL, (failed.outcome, failed.message)
+    assert failed.message == "cancel answered with another id than the response it was asked to cancel"
+    assert failed.received == "resp_reencoded"
