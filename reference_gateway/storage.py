@@ -222,12 +222,13 @@ class Storage:
                 self._lock.release()
 
     def _claim_of(self, response_id: str) -> tuple[str, str, bool] | None:
-        """(owner, provider, deleted) of an id's claim, written or pending."""
-        rows = self._all("SELECT owner, provider, deleted FROM claims WHERE id = ?", response_id)
-        if rows:
-            return str(rows[0][0]), str(rows[0][1]), bool(rows[0][2])
+        """(owner, provider, deleted) of an id's claim, written or pending. The pending claims are read first: one
+        leaves them only after its commit, so it is in one place or the other, never between the two reads."""
         with self._claims_lock:
             pending = self._pending.get(response_id)
+        rows = self._all("SELECT owner, provider, deleted FROM claims WHERE id = ?", response_id)
+        if rows:  # a written claim outranks a later one still pending (the first claim of an id holds)
+            return str(rows[0][0]), str(rows[0][1]), bool(rows[0][2])
         return (*pending, False) if pending else None
 
     def owns(self, owner: str, response_id: str) -> bool:

@@ -102,6 +102,23 @@ def test_a_claim_waits_no_longer_than_the_delay(tmp_path: Path, monkeypatch: pyt
     storage.close()
 
 
+class _FlushAfterRead(Storage):
+    """A storage whose pending claims are written by another writer right after each read's query ran."""
+
+    def _all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        rows = super()._all(sql, *args)
+        with self._transaction():
+            pass
+        return rows
+
+
+def test_a_claim_written_between_a_reads_two_looks_is_still_seen(tmp_path: Path) -> None:
+    storage = _FlushAfterRead(str(tmp_path / "g.sqlite"))
+    storage.claim("alice", "resp_1", "openai")
+    assert storage.provider_of("alice", "resp_1") == "openai"
+    storage.close()
+
+
 def test_a_written_claim_outranks_a_later_pending_one(storage: Storage) -> None:
     storage.save_response("alice", response("resp_1"), [message("hi")])  # written with the response
     storage.claim("mallory", "resp_1", "openai")  # an upstream handing out the same id again
