@@ -13,6 +13,7 @@ import pytest
 
 from harness.upstreams import create_app
 from harness.wire import parse_sse
+from tests.harness.upstreams.openai_errors import assert_openai_400
 
 WIRE = Path(__file__).parent.parent.parent / "fixtures" / "provider-wire"
 TOOLS = [
@@ -151,12 +152,7 @@ async def test_response_format_and_verbosity(client: httpx.AsyncClient) -> None:
 async def test_bad_requests_get_a_400_in_openais_envelope(
     client: httpx.AsyncClient, body: dict[str, Any], param: str | None
 ) -> None:
-    response = await client.post("/v1/chat/completions", json=body)
-    assert response.status_code == 400, response.text
-    error = response.json()["error"]
-    assert set(error) == {"message", "type", "param", "code"} and error["type"] == "invalid_request_error"
-    if param:
-        assert error["param"] == param
+    assert_openai_400(await client.post("/v1/chat/completions", json=body), param)
 
 
 async def test_allowed_tools_in_required_mode_forces_an_allowed_function(client: httpx.AsyncClient) -> None:

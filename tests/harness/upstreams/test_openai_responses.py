@@ -13,6 +13,7 @@ import pytest
 
 from harness.upstreams import create_app
 from harness.wire import parse_sse
+from tests.harness.upstreams.openai_errors import assert_openai_400
 
 WIRE = Path(__file__).parent.parent.parent / "fixtures" / "provider-wire"
 WEATHER = {
@@ -270,12 +271,7 @@ async def test_request_parameters_are_echoed(client: httpx.AsyncClient) -> None:
 async def test_bad_requests_get_a_400_naming_the_field(
     client: httpx.AsyncClient, body: dict[str, Any], param: str | None
 ) -> None:
-    response = await client.post("/v1/responses", json=body)
-    assert response.status_code == 400, response.text
-    error = response.json()["error"]
-    assert set(error) == {"message", "type", "param", "code"} and error["type"] == "invalid_request_error"
-    if param:
-        assert error["param"] == param
+    assert_openai_400(await client.post("/v1/responses", json=body), param)
 
 
 async def test_malformed_json_and_bad_pagination_are_400(client: httpx.AsyncClient) -> None:
