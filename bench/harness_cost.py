@@ -1,10 +1,12 @@
-"""What the harness itself costs: a live run of the catalogue on one route, a replay of every committed cassette,
-and where the time goes (the probes, the judge, reading cassettes, starting the process)."""
+"""What the harness itself costs: a live run of the catalogue on one route, `tox -e probe`'s whole run (every
+route, every probe), a replay of every committed cassette, where the time goes (the probes, the judge, reading
+cassettes, starting the process), and what the pytest plugin adds to a session that does not use it."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,4 +70,43 @@ def live_route(gateway_v1: str, target: str = "reference-native") -> dict[str, f
         "probes": len(verdicts),
         "probe_seconds": sum(v.duration_ms for v in verdicts) / 1000,
         "failed": sum(v.outcome.value == "fail" for v in verdicts),
+    }
+
+
+def probe_run(runs: int = 2) -> dict[str, float]:
+    """`gateway-conformance probe` as `tox -e probe` runs it: the reference gateway and its upstreams started, every
+    route probed with the whole catalogue, reports written. Wall seconds of each run (the environment warm)."""
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as out:
+            times.append(_cli("probe", "--quiet", "--report-dir", out))
+    return {"runs": runs, "seconds": min(times), "seconds_each": times}  # type: ignore[dict-item]
+
+
+PLAIN_TEST = "def test_nothing():\n    assert True\n"
+
+
+def plugin_cost(rounds: int = 7) -> dict[str, float]:
+    """What a pytest session that does not pass --gateway-url pays for the plugin (auto-loaded wherever the package
+    is installed): the median wall time of a one-test session with it, less the same session with `-p no:...`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "test_plain.py").write_text(PLAIN_TEST)
+        base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_plain.py"]
+
+        def session(*extra: str) -> float:
+            started = time.perf_counter()
+            subprocess.run([*base, *extra], check=True, capture_output=True, cwd=tmp)
+            return time.perf_counter() - started
+
+        session()  # warm the file cache
+        with_plugin, without = [], []
+        for _ in range(rounds):  # interleaved, so a drift of the host weighs on both alike
+            with_plugin.append(session())
+            without.append(session("-p", "no:gateway_conformance"))
+    added = statistics.median(with_plugin) - statistics.median(without)
+    return {
+        "rounds": rounds,
+        "with_ms": statistics.median(with_plugin) * 1000,
+        "without_ms": statistics.median(without) * 1000,
+        "added_ms": added * 1000,
     }

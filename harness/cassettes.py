@@ -26,7 +26,8 @@ from vcr.cassette import Cassette
 from vcr.request import Request as VcrRequest
 from vcr.stubs import httpx_stubs
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
+from harness.model import RECORD_MODES
+
 SECRET_HEADERS = (
     "authorization",
     "x-api-key",

@@ -1,24 +1,23 @@
-"""`gateway-conformance probe | list | upstreams`."""
+"""`gateway-conformance probe | list | upstreams | sdk-schemas`."""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from harness.cassettes import RECORD_MODES
-from harness.model import Expect, Profile, Strictness
-from harness.probes import CATALOGUE, select
-from harness.reports import exit_code, write_all
+from harness.model import RECORD_MODES, Expect, Profile, Strictness
 from harness.reports.console import Progress, print_header, print_summary
-from harness.reports.summary import EXIT_CODES, EXIT_USAGE
-from harness.runner import run_all
+from harness.reports.summary import EXIT_CODES, EXIT_USAGE, exit_code
+from harness.run_info import RunInfo
 from harness.targets import Target, load_targets_file
 
 REPLAY_URL = "http://replay.invalid/v1"
@@ -74,7 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--probe", action="append", default=[], help="probe ID, dotted prefix or glob (repeatable)")
     run.add_argument("--exclude", action="append", default=[], help="probe ID, prefix or glob to skip")
     run.add_argument("--strictness", choices=[s.value for s in Strictness], default="openai")
-    run.add_argument("-j", "--jobs", type=int, default=1, help="targets probed in parallel (worker processes)")
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=0,
+        help="targets probed in parallel worker processes (default 0: one per target, at most 8; 1: in this process)",
+    )
     run.add_argument("--quiet", action="store_true", help="print failures only")
 
     record = probe.add_argument_group("cassettes")
@@ -96,6 +101,19 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=["text", "json", "markdown"], default="text")
 
     sub.add_parser("upstreams", help="serve the emulated upstreams", add_help=False)
+
+    sdk = sub.add_parser(
+        "sdk-schemas",
+        help="where the `sdk` strictness's schemas come from for the installed openai; --diff: what changed",
+    )
+    sdk.add_argument(
+        "--diff",
+        nargs="?",
+        const="",
+        metavar="BASE",
+        help="compare BASE (a version or folder; default: the committed snapshot) with --new",
+    )
+    sdk.add_argument("--new", metavar="NEW", help="a version or folder (default: the installed openai's set)")
     return parser
 
 
@@ -141,13 +159,21 @@ def _targets(args: argparse.Namespace) -> list[Target]:
     return targets
 
 
+# The catalogue, the runner and the reports import the SDKs (about 3 s); `probe` imports them in a thread while the
+# reference gateway and its upstreams start in their own processes.
+HEAVY = ("harness.probes", "harness.runner", "harness.reports")
+
+
+def _import_heavy() -> None:
+    for name in HEAVY:
+        importlib.import_module(name)
+
+
 def probe(args: argparse.Namespace) -> int:
     from harness.local import MASTER_KEY, reference_stack
 
-    probes = select(args.probe, args.exclude)
-    if not probes:
-        print("gateway-conformance: no probe matches", file=sys.stderr)
-        return EXIT_USAGE
+    loading = threading.Thread(target=_import_heavy, name="import-harness", daemon=True)
+    loading.start()
     if args.allow_missing and not args.replay:
         print("gateway-conformance: --allow-missing only applies with --replay", file=sys.stderr)
         return EXIT_USAGE
@@ -157,16 +183,28 @@ def probe(args: argparse.Namespace) -> int:
         print(f"gateway-conformance: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with ExitStack() as stack:
-        if not targets:
+        local = None
+        if not targets and not args.replay:
             # No target given: the local reference gateway, every route of it.
             os.environ.setdefault("GATEWAY_MASTER_KEY", MASTER_KEY)
-            local = None if args.replay else stack.enter_context(reference_stack())
+            local = stack.enter_context(reference_stack())
+        loading.join()
+        from harness.probes import select
+        from harness.reports import write_all
+        from harness.runner import run_all
+
+        probes = select(args.probe, args.exclude)
+        if not probes:
+            print("gateway-conformance: no probe matches", file=sys.stderr)
+            return EXIT_USAGE
+        if not targets:
             url = local.gateway if local else REPLAY_URL
             targets = load_targets_file("reference", base_url=url)
             for target in targets:
                 target.upstream_journal = local.upstreams if local else None
             print(f"probing the reference gateway at {url} ({len(targets)} routes)", flush=True)
-        print_header(targets)
+        run_info = RunInfo.current(Strictness(args.strictness))
+        print_header(targets, run=run_info)
         cassette_dir = args.cassette_dir or args.report_dir / "cassettes"
         progress = Progress(
             sum(not t.excluded(p) for t in targets for p in probes),
@@ -191,13 +229,15 @@ def probe(args: argparse.Namespace) -> int:
             )
         finally:
             gc.unfreeze()  # a caller in the same process (a test) gets its collector back as it was
-    paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out, strictness=Strictness(args.strictness))
+    paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out, run=run_info)
     print_summary(verdicts)
     print("reports: " + ", ".join(str(p) for p in paths))
     return exit_code(verdicts)
 
 
 def list_probes(fmt: str) -> int:
+    from harness.probes import CATALOGUE
+
     if fmt == "json":
         rows = [
             {
@@ -217,14 +257,34 @@ def list_probes(fmt: str) -> int:
             native, chat = p.expect[Profile.NATIVE].value, p.expect[Profile.CHAT_TRANSLATED].value
             print(f"| `{p.id}` | {p.level.value} | {native} | {chat} | {p.requirement} |")
     else:
+        width = max(len(p.id) for p in CATALOGUE)
         for p in CATALOGUE:
             native, chat = p.expect[Profile.NATIVE].value, p.expect[Profile.CHAT_TRANSLATED].value
             tag = "  [emulator]" if p.needs_emulator else ""
-            print(f"{p.id:<42} {p.level.value:<7} native={native:<10} chat={chat:<10}{tag}\n    {p.requirement}")
+            print(f"{p.id:<{width}} {p.level.value:<7} native={native:<10} chat={chat:<10}{tag}\n    {p.requirement}")
         emulated = sum(p.needs_emulator for p in CATALOGUE)
         print(
             f"\n{len(CATALOGUE)} probes; {emulated} marked [emulator] need the emulated upstreams (real_model: skipped)"
         )
+    return 0
+
+
+def sdk_schemas_command(args: argparse.Namespace) -> int:
+    from harness import sdk_diff, sdk_schemas
+
+    try:
+        if args.diff is None:
+            where = sdk_schemas.folder()
+            print(f"sdk strictness: {sdk_schemas.source()}")
+            notes = sdk_diff.load(where).index.get("notes", [])
+            print("".join(f"note: {n}\n" for n in notes), end="")
+            return 0
+        base = sdk_diff.load(sdk_diff.locate(args.diff or sdk_schemas.snapshot_version()))
+        new = sdk_diff.load(sdk_diff.locate(args.new))
+    except (OSError, ValueError) as exc:
+        print(f"gateway-conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(sdk_diff.render(base, new))
     return 0
 
 
@@ -238,7 +298,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return upstreams(argv[1:])
     args = _parser().parse_args(argv)
     try:
-        return list_probes(args.format) if args.command == "list" else probe(args)
+        if args.command == "list":
+            return list_probes(args.format)
+        if args.command == "sdk-schemas":
+            return sdk_schemas_command(args)
+        return probe(args)
     except BrokenPipeError:  # `gateway-conformance list | head`
         sys.stderr.close()
         return 0

@@ -73,6 +73,10 @@ class Outcome(StrEnum):
     SKIP = "skip"
 
 
+# vcrpy's record modes, as the CLI and harness.cassettes take them (here so the CLI's parser imports no vcrpy).
+RECORD_MODES = ("none", "once", "new_episodes", "all")
+
+
 class Strictness(StrEnum):
     """Which reading of the wire the judge applies (see schemas/README.md)."""
 

@@ -5,23 +5,30 @@ every setting it needs (the Agents SDK's tracing and logger, its warning filter)
 when `--gateway-url` is given. Cassettes go to `--gateway-cassette-dir`, or to pytest's own temporary directory
 (kept for the last few runs and removed after, like `tmp_path`). A `non-strict` verdict passes with a
 `ProbeNonStrictWarning`.
+
+pytest loads it in every session wherever the package is installed, so its module imports nothing beyond pytest and
+the standard library: the harness (the SDKs, vcrpy, the schemas) is imported in the hooks, only when
+`--gateway-url` is given (`bench/plugin_cost.py` measures what a session without it pays).
 """
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.model import Expect, Outcome, Probe, Profile, Strictness
-from harness.probes import select
-from harness.runner import run_probe
-from harness.targets import Target
+if TYPE_CHECKING:
+    from harness.model import Probe
+    from harness.targets import Target
+
+# The choices of harness.model's Profile and Strictness, written out so that adding the options imports nothing
+# (tests/harness/test_pytest_plugin.py checks they are the same).
+PROFILES = ("native", "chat-translated")
+STRICTNESS = ("sdk", "openai", "openresponses")
 
 _CASSETTES = pytest.StashKey[Path]()
 _OWN_TMP = pytest.StashKey[Path]()
@@ -36,10 +43,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gateway-url", help="the gateway's /v1 URL; enables the probes")
     group.addoption("--gateway-key", default="", help="the gateway key")
     group.addoption("--gateway-model", help="the model to probe")
-    group.addoption("--gateway-expect", choices=[p.value for p in Profile], default="native", help="default: native")
+    group.addoption("--gateway-expect", choices=PROFILES, default="native", help="default: native")
     group.addoption("--gateway-probe", action="append", default=[], help="probe ID, prefix or glob")
     group.addoption("--gateway-feature", action="append", default=[], metavar="NAME=supported|rejected|either")
-    group.addoption("--gateway-strictness", choices=[s.value for s in Strictness], default="openai")
+    group.addoption("--gateway-strictness", choices=STRICTNESS, default="openai")
     group.addoption("--gateway-cassette-dir", help="where to record (default: pytest's temporary directory)")
 
 
@@ -76,6 +83,11 @@ class ProbeItem(pytest.Item):
         self.target = target
 
     def runtest(self) -> None:
+        import asyncio
+
+        from harness.model import Outcome, Strictness
+        from harness.runner import run_probe
+
         config = self.config
         cassette_dir = config.stash[_CASSETTES]
         strictness = Strictness(config.getoption("gateway_strictness"))
@@ -111,6 +123,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     url = config.getoption("gateway_url")
     if not url:
         return
+    from harness.model import Expect, Profile
+    from harness.probes import select
+    from harness.targets import Target
+
     model = config.getoption("gateway_model")
     if not model:
         raise pytest.UsageError("--gateway-model is required with --gateway-url")

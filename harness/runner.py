@@ -1,7 +1,7 @@
 """Run probes against targets: cassette -> probe.run(ctx) -> wire judge -> Verdict.
 
 vcrpy patches the HTTP clients process-wide, so probes run one at a time in a process; `run_all` spreads targets
-over worker processes when asked for parallelism.
+over worker processes (by default one per target, up to MAX_JOBS).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 import concurrent.futures
 import json
 import multiprocessing
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -41,6 +42,19 @@ from harness.targets import Target
 from harness.wire import load_exchanges
 
 PROBE_TIMEOUT = 120.0
+MAX_JOBS = 8
+# What a worker needs imported (the SDKs, the catalogue, the judge: about 3 s of CPU that a spawned worker would pay
+# again). A caller with no other thread (the CLI) forks its workers, which inherit all of it; a caller running
+# threads (a test serving a gateway in one) must not fork them, and gets a fork server that imported it once.
+PRELOAD = ["harness.runner", "harness.probes", "harness.judge"]
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
 def _failure_text(exc: BaseException) -> tuple[str, str]:
@@ -207,11 +221,13 @@ def run_all(
     probes: Sequence[Probe],
     targets: Sequence[Target],
     *,
-    jobs: int = 1,
+    jobs: int = 0,
     on_result: Callable[[Verdict], None] | None = None,
     **options: object,
 ) -> list[Verdict]:
-    """Every probe against every target; with jobs > 1, targets run in parallel worker processes."""
+    """Every probe against every target; targets run in parallel worker processes, `jobs` of them (0: one per
+    target, at most MAX_JOBS). Verdicts come back, and go to `on_result`, in target order."""
+    jobs = jobs or min(len(targets), MAX_JOBS)
     if jobs <= 1 or len(targets) <= 1:
         verdicts: list[Verdict] = []
         for target in targets:
@@ -219,8 +235,7 @@ def run_all(
         return verdicts
     ids = [p.id for p in probes]
     results: list[Verdict] = []
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()) as pool:
         futures = [pool.submit(_worker, ids, target, dict(options)) for target in targets]
         for future in futures:
             for verdict in future.result():

@@ -1,12 +1,16 @@
-"""Generate schemas/sdk/ from what the official OpenAI Python SDK really parses: its pydantic models.
+"""The `sdk` strictness level: JSON Schemas derived from what the installed OpenAI Python SDK really parses.
 
-Usage: python scripts/build_sdk_schemas.py [--out schemas] [--check]
+The level is derived, not hand-tuned, and it follows the SDK the user has. For every answer the SDK parses (the
+`cast_to` or `page` of each client method, and every member of `ResponseStreamEvent`), `TypeAdapter(model)
+.json_schema()` gives the fields the model requires (no default), the ones it lets go missing or null, and their
+types. Each becomes one self-contained JSON Schema file, `<Name>.json`, named like its counterpart in
+schemas/openai/; `index.json` says which file judges which answer, with the SDK version the files came from.
 
-The `sdk` strictness level is derived, not hand-tuned. For every answer the SDK parses (the `cast_to` or `page` of
-each client method, and every member of `ResponseStreamEvent`), `TypeAdapter(model).json_schema()` gives the fields
-the model requires (no default), the ones it lets go missing or null, and their types. Each becomes one
-self-contained JSON Schema file, schemas/sdk/<Name>.json, named like its counterpart in schemas/openai/; and
-schemas/sdk/index.json says which file judges which answer, with the SDK version the files came from.
+Where the files come from (`folder()`): schemas/sdk/ is the committed snapshot for the locked `openai`
+(requirements/constraints.txt); with any other version installed, the files are built from that version's models
+the first time a run needs them and cached per version under the user's cache directory. A model, a definition or
+a field that a version lacks is noted in its index (`notes`), never an error: the judge then falls back to
+OpenAI's published schema for what the SDK has no model for.
 
 What the schemas add to the models' own JSON Schema, each listed below with its reason:
 - the SDK's leniency with unions: a tagged union (`type`) also accepts an object whose `type` is none of the tags
@@ -18,61 +22,49 @@ What the schemas add to the models' own JSON Schema, each listed below with its 
   thing elsewhere.
 Extra fields are allowed everywhere (the models are `extra="allow"`); documentation keywords are dropped.
 
-`--check` rebuilds into memory and exits 1, naming the files that differ, when the committed files are not what
-the installed SDK gives (after an `openai` upgrade: run the script without `--check` and commit the result). The
-generation date is kept from the committed index unless something else changed, so a rebuild is byte-identical.
+`python -m harness.sdk_schemas --check` compares the committed snapshot with what the installed SDK gives;
+`--write` rewrites it (`tox -e lock` does, after re-resolving the lock). `gateway-conformance sdk-schemas --diff`
+says what changed between two SDK versions.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import importlib
 import json
+import os
+import shutil
 import sys
+import tempfile
 import typing
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import openai
-import pydantic
-from openai.pagination import SyncConversationCursorPage, SyncCursorPage
-from openai.types.conversations import (
-    Conversation,
-    ConversationDeletedResource,
-    ConversationItem,
-    ConversationItemList,
-    Message,
-)
-from openai.types.responses import (
-    CompactedResponse,
-    InputTokenCountResponse,
-    Response,
-    ResponseItem,
-    ResponseStreamEvent,
-)
-from pydantic import TypeAdapter
-
-ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"  # links to the top-level schemas/ folder
+SNAPSHOT = SCHEMA_DIR / "sdk"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SPEC = "sdk"
-SCRIPT = "scripts/build_sdk_schemas.py"
+MODULE = "harness.sdk_schemas"
+CACHE_ENV = "GATEWAY_CONFORMANCE_CACHE"
 
-# The judge's name for an answer (as in schemas/openai/) -> the type the SDK parses it into.
-MODELS: dict[str, tuple[Any, str]] = {
-    "Response": (Response, "Response"),
+# The judge's name for an answer (as in schemas/openai/) -> (module, the type the SDK parses it into, label).
+# A generic page is written as ("pagination", "SyncCursorPage", item module, item type).
+MODELS: dict[str, tuple[str, ...]] = {
+    "Response": ("responses", "Response"),
     # responses.input_items.list() parses pages, not the ResponseItemList model.
-    "ResponseItemList": (SyncCursorPage[ResponseItem], "SyncCursorPage[ResponseItem]"),
-    "TokenCountsResource": (InputTokenCountResponse, "InputTokenCountResponse"),
-    "CompactResource": (CompactedResponse, "CompactedResponse"),
-    "ConversationResource": (Conversation, "Conversation"),
-    "DeletedConversationResource": (ConversationDeletedResource, "ConversationDeletedResource"),
-    "ConversationItem": (ConversationItem, "ConversationItem"),
-    "ConversationItemList": (ConversationItemList, "ConversationItemList"),  # conversations.items.create()
+    "ResponseItemList": ("pagination", "SyncCursorPage", "responses", "ResponseItem"),
+    "TokenCountsResource": ("responses", "InputTokenCountResponse"),
+    "CompactResource": ("responses", "CompactedResponse"),
+    "ConversationResource": ("conversations", "Conversation"),
+    "DeletedConversationResource": ("conversations", "ConversationDeletedResource"),
+    "ConversationItem": ("conversations", "ConversationItem"),
+    "ConversationItemList": ("conversations", "ConversationItemList"),  # conversations.items.create()
     # conversations.items.list() parses pages, with other required fields than items.create()'s list.
-    "ConversationItemPage": (
-        SyncConversationCursorPage[ConversationItem],
-        "SyncConversationCursorPage[ConversationItem]",
-    ),
+    "ConversationItemPage": ("pagination", "SyncConversationCursorPage", "conversations", "ConversationItem"),
 }
 
 # (method, path, name, the client method that parses it): the answers the SDK parses; errors and what is not
@@ -137,12 +129,12 @@ NOT_READ_BY_THE_SDKS: dict[tuple[str, str], str] = {
     ("ResponseTextDoneEvent", "logprobs"): "copied through by the stream helper, read by neither SDK",
 }
 
-# (file, pydantic definition, field) -> (the SDK's own type for it, why): where a model is narrower than what OpenAI
-# documents for that answer, the field takes the type the SDK gives the same thing elsewhere. The SDK's default
-# mode builds the model without validating, so it reads these answers all the same.
-WIDER_THAN_THE_MODEL: dict[tuple[str, str, str], tuple[Any, str]] = {
+# (file, pydantic definition, field) -> ((module, model, field) whose type the field takes, why): where a model is
+# narrower than what OpenAI documents for that answer, the field takes the type the SDK gives the same thing
+# elsewhere. The SDK's default mode builds the model without validating, so it reads these answers all the same.
+WIDER_THAN_THE_MODEL: dict[tuple[str, str, str], tuple[tuple[str, str, str], str]] = {
     ("CompactResource", "ResponseOutputMessage", "role"): (
-        Message.model_fields["role"].annotation,
+        ("conversations", "Message", "role"),
         "CompactedResponse.output is typed as output items (role: assistant), but OpenAI documents it as the user "
         "messages kept, then a compaction item; a message takes the roles of the SDK's conversation Message",
     ),
@@ -153,10 +145,91 @@ DROPPED = ("title", "description", "default", "examples")
 NAME_MAPS = ("properties", "patternProperties", "$defs")
 
 
-def event_models() -> dict[str, type[pydantic.BaseModel]]:
+def installed_versions() -> dict[str, str | None]:
+    """The versions of the two SDKs the harness judges with (read from the installed metadata, nothing imported)."""
+    out: dict[str, str | None] = {}
+    for name in ("openai", "openai-agents"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def snapshot_version() -> str | None:
+    path = SNAPSHOT / "index.json"
+    return json.loads(path.read_text()).get("openai_version") if path.exists() else None
+
+
+def cache_root() -> Path:
+    """Where derived schema sets are kept: $GATEWAY_CONFORMANCE_CACHE, else the user's cache directory."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gateway-conformance"
+
+
+def cached_folder(version: str) -> Path:
+    return cache_root() / "sdk-schemas" / f"openai-{version}"
+
+
+@cache
+def folder() -> Path:
+    """The `sdk` schema files for the installed `openai`: the committed snapshot when it is that version, else the
+    per-version cache, built from the installed models the first time (in a temporary folder, then renamed, so
+    two runs building at once cannot leave half a set)."""
+    version = installed_versions()["openai"]
+    if version is None or version == snapshot_version():
+        return SNAPSHOT
+    target = cached_folder(version)
+    if (target / "index.json").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".openai-{version}-", dir=target.parent))
+    try:
+        texts, _notes = generate(today())
+        write(texts, tmp)
+        with contextlib.suppress(OSError):  # another run got there first: its set is the same
+            tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def source() -> str:
+    """Where the `sdk` level's files come from, in words for a report."""
+    where = folder()
+    kind = "committed snapshot" if where == SNAPSHOT else f"derived, cached at {where}"
+    return f"openai {installed_versions()['openai']} ({kind})"
+
+
+# --- building ---------------------------------------------------------------------------------------------------
+
+
+def _resolve(path: tuple[str, ...], notes: list[str]) -> Any:
+    """The type named by a MODELS entry, or None (noted) when the installed SDK lacks it."""
+    try:
+        if path[0] == "pagination":
+            page = getattr(importlib.import_module("openai.pagination"), path[1])
+            return page[getattr(importlib.import_module(f"openai.types.{path[2]}"), path[3])]
+        return getattr(importlib.import_module(f"openai.types.{path[0]}"), path[1])
+    except (ImportError, AttributeError) as exc:
+        notes.append(f"no model {'.'.join(path)} in this openai ({exc}): OpenAI's schema judges it")
+        return None
+
+
+def _label(path: tuple[str, ...]) -> str:
+    return f"{path[1]}[{path[3]}]" if path[0] == "pagination" else path[1]
+
+
+def event_models() -> dict[str, Any]:
     """`type` value -> model, for every member of the SDK's ResponseStreamEvent union."""
-    union = typing.get_args(ResponseStreamEvent)[0]  # Annotated[Union[...], PropertyInfo(discriminator="type")]
-    out: dict[str, type[pydantic.BaseModel]] = {}
+    from openai.types.responses import ResponseStreamEvent
+
+    union = ResponseStreamEvent
+    while typing.get_origin(union) is typing.Annotated:  # Annotated[Union[...], PropertyInfo(discriminator=...)]
+        union = typing.get_args(union)[0]
+    out: dict[str, Any] = {}
     for model in typing.get_args(union):
         for tag in typing.get_args(model.model_fields["type"].annotation):
             out[tag] = model
@@ -211,47 +284,74 @@ def lenient_unions(defs: dict[str, Any], node: Any) -> Any:
     return out
 
 
-def _require(defs: dict[str, Any], fields: dict[tuple[str, str], str], wanted: bool) -> set[tuple[str, str]]:
+def _require(
+    defs: dict[str, Any], fields: dict[tuple[str, str], str], wanted: bool, notes: list[str]
+) -> set[tuple[str, str]]:
     """Make each (definition, field) present in `defs` required (or not); the pairs that were found."""
     found = set()
     for name, field in fields:
         node = defs.get(name)
         if node is None:
             continue
-        assert field in node.get("properties", {}), f"{name} has no field {field!r}"
+        found.add((name, field))
+        if field not in node.get("properties", {}):
+            notes.append(f"{name} has no field {field!r} in this openai: the adjustment for it does not apply")
+            continue
         required = [f for f in node.get("required", []) if f != field]
         node["required"] = sorted([*required, field]) if wanted else required
-        found.add((name, field))
     return found
 
 
-def schema_of(name: str, model: Any, label: str, seen: set[tuple[str, str]]) -> dict[str, Any]:
+def _wider(spec: tuple[str, str, str], notes: list[str]) -> Any:
+    module, model, field = spec
+    try:
+        annotation = getattr(importlib.import_module(f"openai.types.{module}"), model).model_fields[field].annotation
+    except (ImportError, AttributeError, KeyError) as exc:
+        notes.append(f"no {module}.{model}.{field} in this openai ({exc!r}): the model's own type is kept")
+        return None
+    from pydantic import TypeAdapter
+
+    return clean(TypeAdapter(annotation).json_schema())
+
+
+def schema_of(name: str, model: Any, label: str, seen: set[tuple[str, str]], notes: list[str]) -> dict[str, Any]:
+    import openai
+    from pydantic import TypeAdapter
+
     raw = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
     defs = raw.pop("$defs", {})
     if "$ref" in raw and len(raw) == 1:
         root = raw["$ref"].rsplit("/", 1)[-1]
     else:
-        assert name not in defs, f"{name} is also a definition inside its own schema"
+        if name in defs:
+            notes.append(f"{name} is also a definition inside its own schema: the root keeps its name")
         root, defs[name] = name, raw
     defs = clean(defs)
-    seen |= _require(defs, AGENTS_SDK_READS, True)
-    seen |= _require(defs, OPENAI_WIRE_OMITS | NOT_READ_BY_THE_SDKS, False)
-    for (file, definition, field), (annotation, _why) in WIDER_THAN_THE_MODEL.items():
-        if file == name:
-            defs[definition]["properties"][field] = clean(TypeAdapter(annotation).json_schema())
+    seen |= _require(defs, AGENTS_SDK_READS, True, notes)
+    seen |= _require(defs, OPENAI_WIRE_OMITS | NOT_READ_BY_THE_SDKS, False, notes)
+    for (file, definition, field), (spec, _why) in WIDER_THAN_THE_MODEL.items():
+        if file == name and field in defs.get(definition, {}).get("properties", {}):
+            wider = _wider(spec, notes)
+            if wider is not None:
+                defs[definition]["properties"][field] = wider
     defs = {key: lenient_unions(defs, value) for key, value in defs.items()}
     return {
         "$schema": DRAFT,
         "$id": f"{SPEC}/{name}.json",
-        "$comment": f"Generated by {SCRIPT} from {label} of openai-python {openai.__version__}.",
+        "$comment": f"Generated by {MODULE} from {label} of openai-python {openai.__version__}.",
         "$ref": f"#/$defs/{root}",
         "$defs": dict(sorted(defs.items())),
     }
 
 
-def build(openai_index: dict[str, Any], generated: str) -> dict[str, Any]:
-    """Relative file name (under schemas/) -> JSON document, for every file this script owns."""
+def build(openai_index: dict[str, Any], generated: str) -> tuple[dict[str, Any], list[str]]:
+    """(file name -> JSON document, notes) for the installed SDK. A name of the form `Name.json` or `index.json`;
+    the notes say what this version lacks of what the adjustments name (empty for the version they were made on)."""
+    import openai
+    import pydantic
+
     files: dict[str, Any] = {}
+    notes: list[str] = []
     seen: set[tuple[str, str]] = set()
     names = {f"/{file.rsplit('/', 1)[-1]}" for file in openai_index["events"].values()}
     events: dict[str, str] = {}
@@ -259,113 +359,131 @@ def build(openai_index: dict[str, Any], generated: str) -> dict[str, Any]:
         # The name OpenAI's description gives the event (ResponseMCPCallFailedEvent, not ...McpCall...), if any.
         openai_file = openai_index["events"].get(tag)
         name = openai_file.rsplit("/", 1)[-1].removesuffix(".json") if openai_file else model.__name__
-        assert openai_file or f"/{name}.json" not in names
-        files[f"{SPEC}/{name}.json"] = schema_of(name, model, model.__name__, seen)
+        if not openai_file and f"/{name}.json" in names:
+            name = f"{name}_{tag.replace('.', '_')}"
+        files[f"{name}.json"] = schema_of(name, model, model.__name__, seen, notes)
         events[tag] = f"{SPEC}/{name}.json"
-    for name, (model, label) in MODELS.items():
-        files[f"{SPEC}/{name}.json"] = schema_of(name, model, label, seen)
+    for name, path in MODELS.items():
+        model = _resolve(path, notes)
+        if model is not None:
+            files[f"{name}.json"] = schema_of(name, model, _label(path), seen, notes)
     unused = (set(AGENTS_SDK_READS) | set(OPENAI_WIRE_OMITS) | set(NOT_READ_BY_THE_SDKS)) - seen
-    unused |= {(file, d) for file, d, _ in WIDER_THAN_THE_MODEL if f"{SPEC}/{file}.json" not in files}
-    assert not unused, f"definitions no longer in the SDK's models: {sorted(unused)}"
+    unused |= {(file, d) for file, d, _ in WIDER_THAN_THE_MODEL if f"{file}.json" not in files}
+    notes += [f"no definition {d} in this openai's models: the adjustment of its {f!r} does not apply" for d, f in
+              sorted(unused)]  # fmt: skip
     known = {(row["method"], row["path"]) for row in openai_index["endpoints"]}
-    rows = []
-    for method, path, name, client_method in ENDPOINTS:
-        assert (method, path) in known, f"{method} {path} is not in OpenAI's description"
-        rows.append(
-            {
-                "method": method,
-                "path": path,
-                "status": "2xx",
-                "content_type": "application/json",
-                "schema": f"{SPEC}/{name}.json",
-                "sdk": f"client.{client_method}",
-            }
-        )
-    files[f"{SPEC}/index.json"] = {
-        "$comment": f"Generated by {SCRIPT}; see schemas/README.md.",
+    rows = [
+        {
+            "method": method,
+            "path": path,
+            "status": "2xx",
+            "content_type": "application/json",
+            "schema": f"{SPEC}/{name}.json",
+            "sdk": f"client.{client_method}",
+        }
+        for method, path, name, client_method in ENDPOINTS
+        if (method, path) in known and f"{name}.json" in files
+    ]
+    index: dict[str, Any] = {
+        "$comment": f"Generated by {MODULE}; see schemas/README.md.",
         "source": f"openai-python {openai.__version__} (pydantic {pydantic.VERSION}): the models the SDK parses "
         "answers and stream events into; Apache-2.0, (c) OpenAI",
         "openai_version": openai.__version__,
         "generated": generated,
-        "schemas": sorted(name for name in files if name != f"{SPEC}/index.json"),
+        "schemas": sorted(f"{SPEC}/{name}" for name in files),
         "endpoints": rows,
         "events": dict(sorted(events.items())),
     }
-    return files
+    if notes:
+        index["notes"] = sorted(set(notes))
+    files["index.json"] = index
+    return files, notes
 
 
 def render(document: Any) -> str:
     return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _committed_date(out: Path) -> str | None:
-    path = out / SPEC / "index.json"
-    return json.loads(path.read_text()).get("generated") if path.exists() else None
+def today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
-def generate(out: Path) -> dict[str, str]:
-    """Relative file name -> text. The committed generation date is kept when nothing else changed."""
-    openai_index = json.loads((out / "index.json").read_text())["openai"]
-    committed = _committed_date(out)
-    texts = {name: render(doc) for name, doc in build(openai_index, committed or "").items()}
-    if committed is None or texts != _existing(out):
-        today = dt.datetime.now(dt.UTC).date().isoformat()
-        texts = {name: render(doc) for name, doc in build(openai_index, today).items()}
-    return texts
+def _openai_index() -> dict[str, Any]:
+    return dict(json.loads((SCHEMA_DIR / "index.json").read_text())["openai"])
 
 
-def _existing(out: Path) -> dict[str, str]:
-    return {f"{SPEC}/{path.name}": path.read_text() for path in sorted((out / SPEC).glob("*.json"))}
+def generate(generated: str) -> tuple[dict[str, str], list[str]]:
+    """(file name -> text, notes) for the installed SDK, stamped with `generated`."""
+    documents, notes = build(_openai_index(), generated)
+    return {name: render(doc) for name, doc in documents.items()}, notes
 
 
-def check(out: Path) -> list[str]:
-    """What differs between the committed files and what the installed SDK gives (empty when they match)."""
-    committed = _existing(out)
-    index = json.loads(committed.get(f"{SPEC}/index.json", "{}"))
+def existing(where: Path) -> dict[str, str]:
+    return {path.name: path.read_text() for path in sorted(where.glob("*.json"))}
+
+
+def check(where: Path = SNAPSHOT) -> list[str]:
+    """What differs between the files in `where` and what the installed SDK gives (empty when they match)."""
+    import openai
+
+    committed = existing(where)
+    index = json.loads(committed.get("index.json", "{}"))
     problems = []
     if index.get("openai_version") != openai.__version__:
         problems.append(
-            f"schemas/{SPEC} was generated from openai {index.get('openai_version')}, "
-            f"openai {openai.__version__} is installed"
+            f"{where} was generated from openai {index.get('openai_version')}, openai {openai.__version__} is installed"
         )
-    openai_index = json.loads((out / "index.json").read_text())["openai"]
-    texts = {name: render(doc) for name, doc in build(openai_index, index.get("generated", "")).items()}
+    texts, _notes = generate(index.get("generated", ""))
     for name in sorted(set(texts) | set(committed)):
         if texts.get(name) != committed.get(name):
-            problems.append(f"schemas/{name} " + ("is missing" if name not in committed else "differs"))
+            problems.append(f"{where / name} " + ("is missing" if name not in committed else "differs"))
     return problems
 
 
-def write(texts: dict[str, str], out: Path) -> None:
-    folder = out / SPEC
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.json"):
-        if f"{SPEC}/{stale.name}" not in texts:
+def write(texts: dict[str, str], where: Path) -> None:
+    where.mkdir(parents=True, exist_ok=True)
+    for stale in where.glob("*.json"):
+        if stale.name not in texts:
             stale.unlink()
     for name, text in sorted(texts.items()):
-        path = out / name
+        path = where / name
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "schemas", help="the schemas/ folder (holds index.json)")
-    parser.add_argument("--check", action="store_true", help="compare with the committed files, write nothing")
-    args = parser.parse_args()
+def write_snapshot(where: Path = SNAPSHOT) -> dict[str, str]:
+    """Rewrite the committed snapshot from the installed SDK; the date is kept when nothing else changed, so a
+    rebuild is byte-identical."""
+    committed = existing(where)
+    date = json.loads(committed.get("index.json", "{}")).get("generated")
+    texts, _notes = generate(date or today())
+    if date is None or texts != committed:
+        texts, _notes = generate(today())
+    write(texts, where)
+    return texts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=SNAPSHOT, help="the snapshot folder (default: schemas/sdk)")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--check", action="store_true", help="compare the snapshot with the installed SDK")
+    action.add_argument("--write", action="store_true", help="rewrite the snapshot from the installed SDK")
+    args = parser.parse_args(argv)
+    import openai
+
     if args.check:
-        problems = check(args.out)
+        problems = check(args.dir)
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
-            print(f"regenerate with: python {SCRIPT}", file=sys.stderr)
+            print(f"regenerate with: python -m {MODULE} --write (tox -e lock does)", file=sys.stderr)
             return 1
-        print(f"schemas/{SPEC} matches openai {openai.__version__}")
+        print(f"{args.dir} matches openai {openai.__version__}")
         return 0
-    texts = generate(args.out)
-    write(texts, args.out)
+    texts = write_snapshot(args.dir)
     size = sum(len(text.encode()) for text in texts.values())
-    print(f"wrote {len(texts)} files under {args.out / SPEC} ({size // 1024} KiB) from openai {openai.__version__}")
+    print(f"wrote {len(texts)} files under {args.dir} ({size // 1024} KiB) from openai {openai.__version__}")
     return 0
 
 

@@ -76,6 +76,42 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, **options:
         thread.join(timeout=10)
 
 
+@dataclass
+class Started:
+    """A child process started on a known port, not yet known to be up."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+
+    def wait(self, health_path: str = "/health", timeout: float = 30.0) -> Running:
+        wait_until_up(self.url + health_path, timeout=timeout, proc=self.proc)
+        return Running(url=self.url)
+
+
+@contextmanager
+def started(
+    argv: Sequence[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Started]:
+    """Start `argv + ['--host', host, '--port', port]` as a child process without waiting for it (so several can
+    start at once); stop it (and wait) on exit."""
+    port = port or free_port(host)
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.Popen([*argv, "--host", host, "--port", str(port)], env=full_env, stdin=subprocess.DEVNULL)
+    try:
+        yield Started(proc, f"http://{host}:{port}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 @contextmanager
 def spawn(
     argv: Sequence[str],
@@ -87,21 +123,8 @@ def spawn(
     timeout: float = 30.0,
 ) -> Iterator[Running]:
     """Start `argv + ['--host', host, '--port', port]` as a child process; stop it (and wait) on exit."""
-    port = port or free_port(host)
-    full_env = {**os.environ, **(env or {})}
-    cmd = [*argv, "--host", host, "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=full_env, stdin=subprocess.DEVNULL)
-    url = f"http://{host}:{port}"
-    try:
-        wait_until_up(url + health_path, timeout=timeout, proc=proc)
-        yield Running(url=url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    with started(argv, host=host, port=port, env=env) as child:
+        yield child.wait(health_path, timeout)
 
 
 def python_module(module: str) -> list[str]:

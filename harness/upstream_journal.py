@@ -8,29 +8,45 @@ one upstream, so a probe's entries may include other targets' requests made at t
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 PATH = "/_journal"
+AFTER_ALL = 2**62  # a `since` no entry reaches: the answer carries only the journal's newest `seq`
+
+
+@cache
+def _client() -> httpx.Client:
+    # One client a process: a new one per read built an SSL context each time (23 ms, 1,200 reads a probe run).
+    return httpx.Client(timeout=5)
 
 
 def journal_path(cassette: Path) -> Path:
     return cassette.with_name(cassette.stem + ".journal.json")
 
 
-def _entries(url: str, since: int) -> list[dict[str, Any]]:
-    response = httpx.get(url.rstrip("/") + PATH, params={"since": since}, timeout=5)
+def _read(url: str, since: int) -> dict[str, Any]:
+    response = _client().get(url.rstrip("/") + PATH, params={"since": since})
     response.raise_for_status()
-    data = response.json().get("data")
+    body = response.json()
+    return body if isinstance(body, dict) else {}
+
+
+def _entries(url: str, since: int) -> list[dict[str, Any]]:
+    data = _read(url, since).get("data")
     return list(data) if isinstance(data, list) else []
 
 
 def mark(url: str) -> int | None:
     """The journal's newest sequence number now (the probe's entries come after it), or None if unreachable."""
     try:
-        entries = _entries(url, 0)
+        body = _read(url, AFTER_ALL)
+        if isinstance(body.get("seq"), int):
+            return int(body["seq"])
+        entries = _entries(url, 0)  # a journal that does not say its `seq`: the newest entry's
     except (httpx.HTTPError, ValueError):
         return None
     return max((int(e.get("seq", 0)) for e in entries), default=0)

@@ -1,7 +1,7 @@
 """The generated schema files with their strictness overlay applied, and validators compiled once per level.
 
-schemas/index.json says which file judges which answer (schemas/sdk/index.json for the `sdk` level, whose files
-scripts/build_sdk_schemas.py derives from the SDK's own models); schemas/overlays/<level>.json says how strictly.
+schemas/index.json says which file judges which answer (for the `sdk` level, the index that harness.sdk_schemas
+derives from the installed SDK's own models); schemas/overlays/<level>.json says how strictly.
 An overlay is data (see schemas/README.md): rules naming a definition and a JSON path inside it, applied here to
 the `$defs` of every file that holds that definition.
 """
@@ -18,6 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from harness import sdk_schemas
 from harness.model import Strictness
 
 # harness/schemas links to the top-level schemas/ folder, so a built wheel carries the files themselves.
@@ -29,14 +30,26 @@ OPS = ("nullable", "optional", "require_only", "replace", "allow_additional")
 
 
 def _load(name: str) -> Any:
-    return json.loads((SCHEMA_DIR / name).read_text())
+    # The `sdk` files are the installed SDK's: the committed snapshot, or a set derived and cached for its version.
+    spec, _, rest = name.partition("/")
+    path = sdk_schemas.folder() / rest if spec == "sdk" else SCHEMA_DIR / name
+    return json.loads(path.read_text())
+
+
+class _Index(dict[str, Any]):
+    """Per spec: `schemas` (files), `endpoints` (rows naming a file), `events` (`type` -> file). The `sdk` part is
+    read (and, for an SDK version without a snapshot, derived) only when a run judges at that level."""
+
+    def __missing__(self, spec: str) -> Any:
+        if spec != "sdk":
+            raise KeyError(spec)
+        self[spec] = _load("sdk/index.json")
+        return self[spec]
 
 
 @cache
 def index() -> dict[str, Any]:
-    """Per spec: `schemas` (files), `endpoints` (rows naming a file), `events` (`type` -> file). The `sdk` part
-    is generated apart from the specs' (scripts/build_sdk_schemas.py), into schemas/sdk/index.json."""
-    return {**_load("index.json"), "sdk": _load("sdk/index.json")}
+    return _Index(_load("index.json"))
 
 
 @cache

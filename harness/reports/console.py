@@ -10,6 +10,7 @@ from typing import TextIO
 from harness.model import Level, Outcome, Verdict
 from harness.reports.causes import common_causes
 from harness.reports.summary import summary
+from harness.run_info import RunInfo
 from harness.targets import Target
 
 MARK = {
@@ -30,9 +31,11 @@ COLUMNS = (
 )
 
 
-def print_header(targets: Sequence[Target], stream: TextIO | None = None) -> None:
-    """What each target is, and what was assumed about it where nothing was said."""
+def print_header(targets: Sequence[Target], stream: TextIO | None = None, *, run: RunInfo | None = None) -> None:
+    """What the run judges with, what each target is, and what was assumed about it where nothing was said."""
     stream = stream or sys.stdout
+    if run is not None:
+        print(f"judged with {run.line()}", file=stream)
     width = max((len(t.name) for t in targets), default=0)
     for t in targets:
         assumed = f" (assuming --expect {t.profile.value}: none given)" if t.profile_assumed else ""

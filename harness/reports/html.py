@@ -17,6 +17,7 @@ from harness.model import Outcome, Verdict
 from harness.reports.causes import common_causes
 from harness.reports.html_assets import CSS, JS
 from harness.reports.matrix import PLAIN
+from harness.run_info import RunInfo
 from harness.wire import Exchange, load_exchanges
 
 WORD = {
@@ -179,15 +180,20 @@ def _counts(verdicts: Iterable[Verdict]) -> Counter[Outcome]:
     return Counter(v.outcome for v in verdicts)
 
 
-def _summary(verdicts: Sequence[Verdict], strictness: str, generated: datetime) -> str:
+def _summary(verdicts: Sequence[Verdict], run: RunInfo, generated: datetime) -> str:
     counts = _counts(verdicts)
     items = "".join(f'<li class="o-{o.value}"><b>{counts[o]}</b>{WORD[o]}</li>' for o in Outcome)
     targets, probes = len({v.target for v in verdicts}), len({v.probe for v in verdicts})
     causes = "".join(f"<li><b>{e(c.target)}</b>: {e(c.summary)}</li>" for c in common_causes(verdicts))
     causes = f'<section id="common-causes"><h2>Common causes</h2><ul>{causes}</ul></section>' if causes else ""
+    sdk = f" (sdk schemas: {run.sdk_schemas})" if run.sdk_schemas else ""
+    meta = (
+        f"{generated:%Y-%m-%d %H:%M} UTC · strictness <b>{e(run.strictness)}</b> · judged with openai "
+        f"<b>{e(str(run.openai))}</b> and openai-agents <b>{e(str(run.openai_agents))}</b>{e(sdk)} · "
+        f"{targets} targets · {probes} probes"
+    )
     return (
-        f'<p class="meta">{generated:%Y-%m-%d %H:%M} UTC · strictness <b>{e(strictness)}</b> · {targets} targets · '
-        f'{probes} probes</p><ul class="counts" id="counts">{items}'
+        f'<p class="meta">{meta}</p><ul class="counts" id="counts">{items}'
         f'<li class="o-total"><b>{len(verdicts)}</b>total</li></ul>{causes}'
     )
 
@@ -242,22 +248,21 @@ def _matrix(verdicts: Sequence[Verdict]) -> str:
     return f'<table id="matrix"><thead><tr><th>probe</th>{head}</tr></thead>{"".join(bodies)}</table>'
 
 
-def render_html(verdicts: Sequence[Verdict], *, strictness: str = "", generated: datetime | None = None) -> str:
-    """The page. `strictness` defaults to what the verdicts record (`extra["strictness"]`), if they do."""
-    recorded = sorted({str(v.extra["strictness"]) for v in verdicts if "strictness" in v.extra})
-    strictness = strictness or ", ".join(recorded) or "not recorded"
+def render_html(verdicts: Sequence[Verdict], *, run: RunInfo | None = None, generated: datetime | None = None) -> str:
+    """The page; `run` says what it was judged with (by default: the openai strictness and the installed SDKs)."""
+    run = run or RunInfo.current()
     evidence = "".join(_evidence(v) for v in verdicts)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>gateway-conformance report</title><style>{CSS}</style></head><body>"
-        f"<h1>gateway-conformance report</h1>{_summary(verdicts, strictness, generated or datetime.now(UTC))}"
+        f"<h1>gateway-conformance report</h1>{_summary(verdicts, run, generated or datetime.now(UTC))}"
         f'<h2>Matrix</h2><p class="legend">{e(LEGEND)}</p>{_filters(verdicts)}{_matrix(verdicts)}'
         '<h2>Evidence</h2><p class="legend">Every cell\'s evidence, in run order.</p>'
         f'<div id="evidence">{evidence}</div><script>{JS}</script></body></html>'
     )
 
 
-def write_html(verdicts: Sequence[Verdict], path: Path, *, strictness: str = "") -> Path:
-    path.write_text(render_html(verdicts, strictness=strictness), encoding="utf-8")
+def write_html(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None) -> Path:
+    path.write_text(render_html(verdicts, run=run), encoding="utf-8")
     return path

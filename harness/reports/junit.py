@@ -8,10 +8,12 @@ from itertools import groupby
 from pathlib import Path
 
 from harness.model import Outcome, Verdict
+from harness.run_info import RunInfo
 
 
-def write_junit(verdicts: Sequence[Verdict], path: Path) -> Path:
+def write_junit(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None) -> Path:
     root = ET.Element("testsuites", name="gateway-conformance")
+    judged_with = (run or RunInfo.current()).as_json()
     for target, group in groupby(sorted(verdicts, key=lambda v: v.target), key=lambda v: v.target):
         cases = list(group)
         suite = ET.SubElement(
@@ -23,6 +25,10 @@ def write_junit(verdicts: Sequence[Verdict], path: Path) -> Path:
             skipped=str(sum(v.outcome is Outcome.SKIP for v in cases)),
             time=f"{sum(v.duration_ms for v in cases) / 1000:.3f}",
         )
+        properties = ET.SubElement(suite, "properties")
+        for name, value in judged_with.items():
+            if value is not None:
+                ET.SubElement(properties, "property", name=name, value=value)
         for verdict in cases:
             case = ET.SubElement(
                 suite, "testcase", classname=target, name=verdict.probe, time=f"{verdict.duration_ms / 1000:.3f}"

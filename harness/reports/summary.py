@@ -10,6 +10,7 @@ from typing import Any
 
 from harness.model import Level, Outcome, Verdict
 from harness.reports.causes import common_causes
+from harness.run_info import RunInfo
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 EXIT_CODES = {
@@ -55,8 +56,9 @@ def result(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def write_json(verdicts: Sequence[Verdict], path: Path) -> Path:
+def write_json(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None) -> Path:
     body = {
+        "run": (run or RunInfo.current()).as_json(),
         "summary": summary(verdicts),
         "common_causes": [c.as_json() for c in common_causes(verdicts)],
         "results": [result(v) for v in verdicts],

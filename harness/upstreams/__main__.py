@@ -44,8 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  OpenAI Responses + Chat: {url}/v1   Anthropic: {url}   Gemini: {url}/v1beta", flush=True)
     print(f"  request journal: {url}/_journal", flush=True)
     logging.getLogger("asyncio").addFilter(_quiet_about_hangups)
-    # No emulated provider speaks WebSocket; the sans-I/O implementation avoids uvicorn's deprecated default.
-    uvicorn.run(create_app(access=access), host=args.host, port=port, log_level="warning", ws="websockets-sansio")
+    # No emulated provider speaks WebSocket; the sans-I/O implementation avoids uvicorn's deprecated default. A
+    # `hang` fault never ends by itself: on SIGTERM the server waits 1 s for open requests, not for ever.
+    uvicorn.run(
+        create_app(access=access),
+        host=args.host,
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=1,
+    )
     return 0
 
 

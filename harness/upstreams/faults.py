@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
-from typing import Final
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextvars import ContextVar
+from typing import Any, Final
 
 from harness.upstreams.errors import Fault
 
@@ -105,7 +106,24 @@ async def before_answer(model: str, protocol: str) -> None:
     if error is not None:
         raise error
     if fault == HANG:
-        await asyncio.sleep(HANG_SECONDS)
+        await _hang()
+
+
+# The request's ASGI `receive` (set by gate.Gate once the body is read): a hang ends when its caller hangs up, so a
+# server stopping is not held up by requests nobody waits for.
+CLIENT_RECEIVE: ContextVar[Callable[[], Awaitable[MutableMapping[str, Any]]]] = ContextVar("client_receive")
+
+
+async def _hang() -> None:
+    receive = CLIENT_RECEIVE.get(None)
+    try:
+        async with asyncio.timeout(HANG_SECONDS):
+            if receive is None:
+                await asyncio.sleep(HANG_SECONDS)
+            while receive is not None and (await receive())["type"] != "http.disconnect":
+                pass
+    except TimeoutError:
+        pass
 
 
 # faults inside an answer -------------------------------------------------------------------------------------------

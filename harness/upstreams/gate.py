@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from harness.upstreams import faults
 from harness.upstreams.access import Access
 from harness.upstreams.errors import GOOGLE_NO_KEY, error_body, protocol_of
 from harness.upstreams.journal import PATH as JOURNAL_PATH
@@ -109,6 +110,7 @@ class Gate:
             await self.app(scope, receive, send)
             return
         body, replay = await _buffered(receive)
+        faults.CLIENT_RECEIVE.set(replay)
         request = Request(scope)
         protocol = protocol_of(scope["path"])
         key = credential(protocol, request)

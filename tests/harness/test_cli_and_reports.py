@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from html import escape
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from harness.model import Behaviour, Expect, Finding, Level, Outcome, Profile, R
 from harness.probes import CATALOGUE, select
 from harness.reports import exit_code, write_all
 from harness.reports.console import Progress, print_header, print_summary
+from harness.run_info import RunInfo
 from harness.targets import Target, load_targets
 
 
@@ -80,11 +82,21 @@ def test_reports_have_their_documented_shapes(tmp_path: Path) -> None:
         report["results"][0]
     )
     assert report["common_causes"] == []
+    # What the run judged with: the installed SDKs (the locked ones, tests/test_lock.py).
+    assert report["run"] == {
+        "strictness": "openai",
+        "openai": metadata.version("openai"),
+        "openai_agents": metadata.version("openai-agents"),
+        "sdk_schemas": None,
+    }
     rejected = report["results"][-1]
     assert rejected["behaviour"] == "rejected" and rejected["rejection"]["code"] == "unsupported"
     suites = ET.parse(tmp_path / "junit.xml").getroot().findall("testsuite")
     assert [s.get("name") for s in suites] == ["t1", "t2"] and suites[0].get("failures") == "1"
     assert suites[0].find("testcase[@name='responses.hosted.file_search']/failure") is not None
+    properties = {p.get("name"): p.get("value") for p in suites[0].findall("properties/property")}
+    assert properties == {"strictness": "openai", "openai": report["run"]["openai"],
+                          "openai_agents": report["run"]["openai_agents"]}  # fmt: skip
     matrix = (tmp_path / "matrix.md").read_text()
     assert "| `responses.hosted.file_search` | MUST | ❌ fail (broken) | 🚫 rejected cleanly |" in matrix
     assert (tmp_path / "docs" / "matrix.md").read_text() == matrix
@@ -193,9 +205,13 @@ def test_console_columns_stay_aligned_and_should_findings_are_counted(capsys: py
 def test_the_header_says_which_profile_was_assumed(capsys: pytest.CaptureFixture[str]) -> None:
     given = Target("given", "http://x/v1", "m", Profile.CHAT_TRANSLATED)
     assumed = Target("assumed-route", "http://x/v1", "m", Profile.NATIVE, profile_assumed=True)
-    print_header([given, assumed])
+    print_header([given, assumed], run=RunInfo("sdk", "3.63.0", "0.24.0", "openai 3.63.0 (derived, cached at X)"))
     out = capsys.readouterr().out.splitlines()
-    assert "assuming --expect native" in out[1] and "assuming" not in out[0]
+    assert out[0] == (
+        "judged with strictness sdk · openai 3.63.0 · openai-agents 0.24.0 · sdk schemas from openai 3.63.0 "
+        "(derived, cached at X)"
+    )
+    assert "assuming --expect native" in out[2] and "assuming" not in out[1]
     (from_file,) = load_targets({"targets": [{"name": "gw", "base_url": "http://x/v1", "model": "m"}]})
     assert from_file.profile_assumed
 

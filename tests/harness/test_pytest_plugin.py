@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from harness.model import Profile, Strictness
+from harness.pytest_plugin import PROFILES, STRICTNESS
 from harness.servers import serve_in_thread
 
 pytest_plugins = ["pytester"]
@@ -52,6 +54,26 @@ def test_plugin_is_inert_without_a_gateway_url(pytester: pytest.Pytester) -> Non
         """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_session_without_a_gateway_url_imports_nothing_of_the_harness(pytester: pytest.Pytester) -> None:
+    """pytest loads the plugin wherever the package is installed: its module may import pytest and the standard
+    library only (the SDKs, vcrpy and the catalogue cost about 1.6 s); bench/harness_cost.py measures the session."""
+    pytester.makepyfile(
+        """
+        import sys
+
+        def test_own():
+            assert "harness.pytest_plugin" in sys.modules  # auto-loaded through the entry point
+            loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("openai", "agents", "vcr", "harness"))
+            assert loaded == ["harness", "harness.pytest_plugin"], loaded
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_options_offer_what_the_harness_takes() -> None:
+    assert tuple(p.value for p in Profile) == PROFILES and tuple(s.value for s in Strictness) == STRICTNESS
 
 
 def test_plugin_runs_probes_warns_on_non_strict_and_keeps_cassettes_in_pytest_s_tmp(pytester: pytest.Pytester) -> None:

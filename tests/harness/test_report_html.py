@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.model import Behaviour, Finding, Level, Outcome, Rejection, Verdict
+from harness.model import Behaviour, Finding, Level, Outcome, Rejection, Strictness, Verdict
 from harness.reports.html import render_html, write_html
+from harness.run_info import RunInfo
 
 CASSETTES = Path(__file__).parent.parent.parent / "cassettes" / "reference-native"
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
@@ -116,9 +117,11 @@ def _dump(page: Path, fragment: str) -> Page:
 
 
 def test_the_page_is_self_contained_and_readable_without_js(tmp_path: Path) -> None:
-    text = render_html(_verdicts(tmp_path), strictness="sdk", generated=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    run = RunInfo("sdk", "3.57.0", "0.24.0", "openai 3.57.0 (committed snapshot)")
+    text = render_html(_verdicts(tmp_path), run=run, generated=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "nothing may load from the network"
     assert "2026-01-02 03:04 UTC" in text and "strictness <b>sdk</b>" in text
+    assert "judged with openai <b>3.57.0</b> and openai-agents <b>0.24.0</b>" in text and "committed snapshot" in text
     # Text beside every colour, no emoji; every cell a link to its evidence, which is in the page.
     assert ">fail · works · 2 wire deviations</a>" in text and ">rejected cleanly</a>" in text
     assert not re.search("[\U0001f300-\U0001faff\u2600-\u27bf]", text)
@@ -136,7 +139,7 @@ def test_the_page_is_self_contained_and_readable_without_js(tmp_path: Path) -> N
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on PATH (apt-get install chromium)")
 def test_in_chromium_a_shared_link_opens_a_failed_cell_and_filters_by_outcome(tmp_path: Path) -> None:
-    path = write_html(_verdicts(tmp_path), tmp_path / "report.html", strictness="openai")
+    path = write_html(_verdicts(tmp_path), tmp_path / "report.html", run=RunInfo.current(Strictness.OPENAI))
 
     page = _dump(path, "")
     assert "hidden" not in page.elements["form:filters"], "JS shows the filters"

@@ -25,7 +25,7 @@ def _script() -> ModuleType:
 
 
 def _generated(folder: Path) -> dict[str, str]:
-    # overlays/ is hand-written; sdk/ is scripts/build_sdk_schemas.py's (checked by its --check).
+    # overlays/ is hand-written; sdk/ is harness.sdk_schemas's snapshot (tests/harness/judge/test_sdk_schemas.py).
     skip = {"overlays", "sdk"}
     return {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*.json") if not skip & set(p.parts)}
 
@@ -110,3 +110,13 @@ def test_the_committed_index_names_its_sources() -> None:
     index = json.loads((ROOT / "schemas" / "index.json").read_text())
     assert "f85dbe2" in index["openai"]["source"] and "MIT" in index["openai"]["source"]
     assert "2026-04-24" in index["openresponses"]["source"] and "Apache-2.0" in index["openresponses"]["source"]
+
+
+def test_every_overlay_names_definitions_that_exist() -> None:
+    for overlay in (ROOT / "schemas" / "overlays").glob("*.json"):
+        rules = json.loads(overlay.read_text())
+        folder = ROOT / "schemas" / rules["spec"]
+        defs = set().union(*(json.loads(p.read_text()).get("$defs", {}) for p in folder.glob("*.json")))
+        for rule in rules.get("rules", []):
+            assert rule["def"] in defs, (overlay.name, rule["def"])
+            assert rule.get("why"), (overlay.name, rule)

@@ -1,15 +1,12 @@
-"""The `sdk` level, derived from openai-python's models (scripts/build_sdk_schemas.py): what the SDK reads cleanly
+"""The `sdk` level, derived from openai-python's models (harness/sdk_schemas.py): what the SDK reads cleanly
 passes, a field the SDK needs fails, and each departure from the models is earned."""
 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,6 +16,7 @@ from openai.lib.streaming.responses._responses import ResponseStreamState
 from openai.types.responses import Response as SdkResponse
 from openai.types.responses import ResponseStreamEvent
 
+from harness import sdk_schemas as BUILD
 from harness.judge import judge_exchange, schemas, validate
 from harness.judge.schemas import endpoint_file, event_file, validate_file
 from harness.model import Level, Strictness
@@ -28,18 +26,6 @@ ROOT = Path(__file__).resolve().parents[3]
 WIRE = ROOT / "tests" / "fixtures" / "provider-wire"
 SDK = Strictness.SDK
 RECORDINGS = sorted(p for provider in ("openai", "xai") for p in (WIRE / provider).glob("responses*"))
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_sdk_schemas", ROOT / "scripts" / "build_sdk_schemas.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # pydantic looks the module of the generic pages up there
-    spec.loader.exec_module(module)
-    return module
-
-
-BUILD = _script()
 
 
 def _payloads(path: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -109,7 +95,7 @@ def _mutated(payload: dict[str, Any], path: tuple[Any, ...], how: str) -> dict[s
 
 
 def _relaxed(payload: dict[str, Any], path: tuple[Any, ...]) -> bool:
-    """A field the sdk level lets go although the model requires it (scripts/build_sdk_schemas.py, overlay)."""
+    """A field the sdk level lets go although the model requires it (harness/sdk_schemas.py, overlay)."""
     key = path[-1]
     if path == ("sequence_number",):  # overlays/sdk.json: events.optional, a SHOULD of the stream grammar
         return True
