@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from reference_gateway.errors import (
     UnexpectedErrorMiddleware,
     gateway_error_handler,
     http_error_handler,
+    storage_error_handler,
     unsupported_handler,
     upstream_error_handler,
 )
@@ -44,6 +46,7 @@ def create_app(config: Config) -> Starlette:
             UpstreamError: upstream_error_handler,
             UnsupportedOperation: unsupported_handler,
             HTTPException: http_error_handler,
+            sqlite3.OperationalError: storage_error_handler,
         },
         lifespan=lifespan,
     )

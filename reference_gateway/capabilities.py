@@ -83,6 +83,16 @@ TABLE: tuple[Row, ...] = (
         "of their owner, so it refuses them rather than answer as if they ran in the foreground",
         "background",
     ),
+    Row(
+        "*",
+        "*",
+        "chat",
+        "reasoning",
+        REJECTED,
+        "reasoning is not supported by chat-translated provider {provider}: each provider spells its reasoning "
+        "settings differently (reasoning_effort, thinking budgets) and the gateway does not guess one from another",
+        "reasoning",
+    ),
     Row("*", "*", "chat", "input_tokens", TRANSLATED),
     Row(
         "openai_chat",
@@ -166,6 +176,8 @@ def features_of(payload: dict[str, Any]) -> list[tuple[str, str]]:
         found.append((f"structured.{fmt}", str(fmt)))
     if isinstance(text, dict) and text.get("verbosity"):
         found.append(("structured.verbosity", "text.verbosity"))
+    if payload.get("reasoning"):
+        found.append(("reasoning", "reasoning"))
     if payload.get("background"):
         found.append(("background", "background"))
     return found

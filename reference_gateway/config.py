@@ -36,6 +36,8 @@ class Limits:
     header_timeout: float = 10.0  # seconds to receive a request's line and headers: the connection is closed
     upstream_deadline: float = 300.0  # seconds for a whole upstream call, stream included: 504 / response.failed
     max_connections: int = 100  # per provider, so a provider that hangs cannot starve the others
+    pool_wait: float = 5.0  # seconds a request may wait for one of its provider's connections: 503
+    max_concurrent_per_key: int = 32  # upstream calls one key may have in flight per provider: 429
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # name -> key
     providers: dict[str, ProviderSettings] = field(default_factory=dict)
     storage_path: str = ".gateway/gateway.sqlite"
+    storage_busy_timeout: float = 5.0  # seconds a write waits for SQLite's lock held by another connection: 503
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
     default_provider: str | None = None  # where a model name without a `provider/` prefix goes
@@ -74,6 +77,7 @@ def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
         raise ValueError(f"default_provider {cfg.default_provider!r} is not a configured provider")
     storage = data.get("storage") or {}
     cfg.storage_path = str(storage.get("path") or cfg.storage_path)
+    cfg.storage_busy_timeout = float(storage.get("busy_timeout", cfg.storage_busy_timeout))
     timeouts = data.get("timeouts") or {}
     cfg.connect_timeout = float(timeouts.get("connect", cfg.connect_timeout))
     cfg.read_timeout = float(timeouts.get("read", cfg.read_timeout))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
+from reference_gateway.storage import is_busy
 
 log = logging.getLogger("reference_gateway")
 
@@ -53,6 +55,26 @@ def upstream_error(exc: UpstreamError, provider: str | None = None) -> GatewayEr
     return GatewayError(exc.status, message, type=kind, code=code, headers=headers)
 
 
+class StorageUnavailable(GatewayError):
+    """A write the storage refused (its database locked by another connection past the busy timeout, a full disk):
+    a 503 naming the storage; nothing of the write was kept."""
+
+    def __init__(self, cause: Exception, what: str = "The request's changes") -> None:
+        reason = (
+            "it is busy (another process holds its write lock)"
+            if isinstance(cause, sqlite3.Error) and is_busy(cause)
+            else f"it failed ({type(cause).__name__})"
+        )
+        super().__init__(
+            503,
+            f"{what} could not be stored: the gateway's storage is unavailable, {reason}. Nothing was kept; retry "
+            "the request.",
+            type="server_error",
+            code="storage_unavailable",
+            headers={"retry-after": "1"},
+        )
+
+
 def not_found(message: str, *, param: str | None = None, code: str | None = None) -> GatewayError:
     return GatewayError(404, message, type="not_found_error", param=param, code=code)
 
@@ -70,6 +92,12 @@ async def upstream_error_handler(request: Request, exc: Exception) -> Response:
 async def unsupported_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UnsupportedOperation)
     return error_response(GatewayError(501, str(exc), code="unsupported_response_operation"))
+
+
+async def storage_error_handler(request: Request, exc: Exception) -> Response:
+    """A storage write or read that failed in a route (sqlite3.OperationalError): a 503 naming the storage."""
+    log.warning("storage unavailable on %s %s: %s", request.method, request.url.path, str(exc)[:200])
+    return error_response(StorageUnavailable(exc))
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:

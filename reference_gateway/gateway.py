@@ -45,13 +45,16 @@ class Route:
 class Gateway:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.storage = Storage(config.storage_path)
-        # One connection pool per provider: a provider whose requests hang fills its own pool, not the others'.
+        self.storage = Storage(config.storage_path, busy_timeout=config.storage_busy_timeout)
+        # One connection pool per provider: a provider whose requests hang fills its own pool, not the others';
+        # and one key may hold only its share of each pool.
         self.clients = {
             name: UpstreamClient(
                 connect=config.connect_timeout,
                 read=config.read_timeout,
                 max_connections=config.limits.max_connections,
+                pool_wait=config.limits.pool_wait,
+                max_per_key=config.limits.max_concurrent_per_key,
             )
             for name in config.providers
         }

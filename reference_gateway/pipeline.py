@@ -4,12 +4,17 @@ routes only parse, call it, and wrap what it returns as JSON, SSE or websocket f
 
 Upstream faults are raised as `UpstreamError` (named after the route's provider) for the app's exception handler;
 once a stream has started they end it in `response.failed` instead. Nothing failed or half-written is recorded.
+
+Durability: a completed response is stored before anything says so. The JSON answer and a stream's terminal event
+are held until the write has committed; a write that fails is a 503 `storage_unavailable` (JSON) or ends the
+stream in `response.failed` instead of `response.completed`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,10 +23,11 @@ from typing import Any, TypeVar, cast
 from starlette.concurrency import run_in_threadpool
 
 from reference_gateway import capabilities, state
-from reference_gateway.errors import GatewayError, not_found
+from reference_gateway.errors import GatewayError, StorageUnavailable, not_found
 from reference_gateway.gateway import Gateway, Route, valid_model_name
 from reference_gateway.ids import with_ids
 from reference_gateway.providers.base import ChatProvider, NativeProvider, UpstreamError
+from reference_gateway.providers.upstream import on_behalf_of
 from reference_gateway.translate.compaction import compaction_response, summary_request
 from reference_gateway.translate.request import normalize_input, responses_to_chat
 from reference_gateway.translate.response import chat_to_response
@@ -119,9 +125,11 @@ async def begin(
 # upstream calls --------------------------------------------------------------------------------------------------
 @contextmanager
 def _named(turn: Turn) -> Iterator[None]:
-    """Name the provider in any upstream fault, so the envelope can say whose it was."""
+    """Name the caller for the upstream client (each key has its share of a provider's pool), and the provider in
+    any upstream fault, so the envelope can say whose it was."""
     try:
-        yield
+        with on_behalf_of(turn.owner):
+            yield
     except UpstreamError as exc:
         exc.provider = exc.provider or turn.route.name
         raise
@@ -218,12 +226,39 @@ async def _record(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> Non
 
 async def _write(gateway: Gateway, turn: Turn, write: Callable[[], None]) -> None:
     """A storage write, done before the answer goes out. A small one (the turn's request under
-    INLINE_WRITE_BYTES) is done right here when the storage is free: a WAL append of a few kB takes 50-150 µs,
-    while a hop to a worker thread and back cost 0.3 ms. A large one, or one that would wait for another
-    thread's, goes to a worker thread, so that the event loop never waits on SQLite."""
+    INLINE_WRITE_BYTES) is done right here when it needs no waiting (no other thread using the storage, SQLite's
+    lock free): a WAL append of a few kB takes 50-150 µs, while a hop to a worker thread and back cost 0.3 ms. A
+    large one, or one that would wait, goes to a worker thread, so that the event loop never waits on SQLite.
+    A write the storage refuses (locked past its busy timeout) is StorageUnavailable: nothing was kept."""
     small = turn.request_bytes is not None and turn.request_bytes <= INLINE_WRITE_BYTES
-    if not (small and gateway.storage.try_now(write)):
-        await run_in_threadpool(write)
+    try:
+        if not (small and gateway.storage.try_now(write)):
+            await run_in_threadpool(write)
+    except sqlite3.OperationalError as exc:
+        log.warning("response %s not stored: %s", turn.route.name, str(exc)[:200])
+        raise StorageUnavailable(exc, "The response") from exc
+
+
+async def _stored(gateway: Gateway, turn: Turn, terminal: Event, response: dict[str, Any]) -> Event:
+    """The terminal event, once what it reports is kept (`response`: the response as recorded); if the write
+    fails, `response.failed` in its place, with the same sequence number."""
+    try:
+        await _record(gateway, turn, response)
+    except Exception as exc:
+        _evict(turn)
+        if isinstance(exc, StorageUnavailable):
+            message = exc.message
+        else:  # the gateway's own fault: one line, as anywhere else
+            log.error("recording failed on route %s: %s: %s", turn.route.name, type(exc).__name__, str(exc)[:200])
+            message = "The response could not be stored."
+        failed = {
+            **terminal["response"],
+            "status": "failed",
+            "completed_at": None,
+            "error": {"code": "server_error", "message": message},
+        }
+        return {"type": "response.failed", "response": failed, "sequence_number": terminal.get("sequence_number")}
+    return terminal
 
 
 def _evict(turn: Turn) -> None:
@@ -282,16 +317,19 @@ async def _native_events(
                     _claim(gateway, turn, event["response"])
                 snapshot = _as_client_sees(turn, event["response"])
             last_seq = int(event.get("sequence_number", last_seq + 1))
-            yield event
             if event.get("type") in TERMINAL:
-                await _record(gateway, turn, event["response"])
-                return
-        raise UpstreamError(502, "upstream stream ended without a terminal event")
+                terminal = event
+                break
+            yield event
+        else:
+            raise UpstreamError(502, "upstream stream ended without a terminal event")
     except Exception as exc:
         _evict(turn)
         fault = _stream_fault(turn, exc)
         failed = {**snapshot, "status": "failed", "error": {"code": failed_code(fault), "message": fault.message}}
         yield {"type": "response.failed", "response": failed, "sequence_number": last_seq + 1}
+        return
+    yield await _stored(gateway, turn, terminal, terminal["response"])
 
 
 async def _translated_events(
@@ -312,12 +350,14 @@ async def _translated_events(
     except Exception as exc:
         fault = _stream_fault(turn, exc)
         tail = builder.fail(fault.message, failed_code(fault))
-    for event in tail:
+    *body, terminal = tail
+    for event in body:
         yield event
-    if builder.final is not None:
-        await _record(gateway, turn, _as_client_sees(turn, builder.final))
-    else:
+    if builder.final is None:
         _evict(turn)
+        yield terminal
+        return
+    yield await _stored(gateway, turn, terminal, _as_client_sees(turn, dict(builder.final)))
 
 
 def failed_code(fault: UpstreamError) -> str:

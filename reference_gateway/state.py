@@ -137,12 +137,13 @@ def record(
     if response.get("status") != "completed":
         return
     new_items = with_ids(input_items)
-    if payload.get("store", True) is not False:
-        snapshot = response
-        if not response.get("previous_response_id") and payload.get("previous_response_id"):
-            # The chain is followed through the snapshot, so it must name its predecessor.
-            snapshot = {**response, "previous_response_id": payload["previous_response_id"]}
-        storage.save_response(owner, snapshot, new_items)
     conv = conversation_id(payload)
-    if conv:
-        storage.add_items(owner, conv, new_items + list(response.get("output") or []))
+    with storage.atomic():  # the response and its conversation's items: both stored, or neither
+        if payload.get("store", True) is not False:
+            snapshot = response
+            if not response.get("previous_response_id") and payload.get("previous_response_id"):
+                # The chain is followed through the snapshot, so it must name its predecessor.
+                snapshot = {**response, "previous_response_id": payload["previous_response_id"]}
+            storage.save_response(owner, snapshot, new_items)
+        if conv:
+            storage.add_items(owner, conv, new_items + list(response.get("output") or []))

@@ -3,6 +3,10 @@
 Every read and write names the owner (the caller's key name): another key's response or conversation is simply
 not there, so no caller can learn that it exists. One connection is shared behind a lock, because the gateway
 calls in from the event loop and from worker threads alike.
+
+Another connection (another process) may hold SQLite's write lock. A write in a worker thread then waits up to
+`busy_timeout` seconds for it and raises sqlite3.OperationalError past that; a write tried on the event loop
+(`try_now`, the claims' flush) never waits: it does nothing and says so.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -97,13 +101,20 @@ class Checkpointer:
         self._thread.join()
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    """True when SQLite refused because another connection holds a lock (SQLITE_BUSY / SQLITE_LOCKED)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    return isinstance(exc, sqlite3.OperationalError) and code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 class Storage:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, busy_timeout: float = 5.0) -> None:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()  # reentrant: see try_now
+        self._lock = threading.RLock()  # reentrant: see try_now and atomic
+        self._busy_ms = int(busy_timeout * 1000)
         # Autocommit; multi-statement writes open their own transaction (see _transaction).
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout)
         self._checkpoints: Checkpointer | None = None
         if path != ":memory:":
             # WAL lets a second process (a CLI, a test) read while the gateway writes.
@@ -118,6 +129,7 @@ class Storage:
         self._claims_lock = threading.Lock()
         self._pending: dict[str, tuple[str, str]] = {}  # claims not yet written: id -> (owner, provider)
         self._pending_since = 0.0
+        self._in_transaction = False
         self._closed = False
 
     def close(self) -> None:
@@ -133,15 +145,30 @@ class Storage:
             self._checkpoints.stop()
 
     def try_now(self, write: Callable[[], None]) -> bool:
-        """Run `write` in the calling thread if no other thread is using the storage at this moment (True); if one
-        is, run nothing (False), so that the caller can hand the write to a worker thread instead of waiting."""
+        """Run `write` in the calling thread if it can run without waiting (True): if another thread is using the
+        storage, or another connection holds SQLite's write lock, run nothing (False), so that the caller can hand
+        the write to a worker thread instead of waiting. `write` must be one transaction (see atomic)."""
         if not self._lock.acquire(blocking=False):
             return False
         try:
-            write()
+            with self._no_wait():
+                write()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            return False  # its transaction never began: nothing was written
         finally:
             self._lock.release()
         return True
+
+    @contextmanager
+    def _no_wait(self) -> Iterator[None]:
+        """SQLite's busy timeout off for the block (the lock held): a locked database fails at once."""
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     def _all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -153,8 +180,21 @@ class Storage:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._locked_transaction() as db:
-            yield db
+        """One write transaction; inside `atomic()`, part of the transaction already open."""
+        with self._lock:
+            if self._in_transaction:
+                yield self._db
+                return
+            with self._locked_transaction() as db:
+                self._in_transaction = True
+                try:
+                    yield db
+                finally:
+                    self._in_transaction = False
+
+    def atomic(self) -> AbstractContextManager[sqlite3.Connection]:
+        """Several writes as one transaction: all of them are stored, or none."""
+        return self._transaction()
 
     @contextmanager
     def _locked_transaction(self) -> Iterator[sqlite3.Connection]:
@@ -216,8 +256,11 @@ class Storage:
             due = len(self._pending) >= CLAIM_BATCH or time.monotonic() - self._pending_since >= CLAIM_DELAY
         if due and self._lock.acquire(blocking=False):  # a writer busy elsewhere writes them with its own
             try:
-                with self._locked_transaction():
+                with self._no_wait(), self._locked_transaction():
                     pass
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise  # locked by another connection: they stay pending for the next write
             finally:
                 self._lock.release()
 

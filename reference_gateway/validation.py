@@ -8,6 +8,7 @@ fields it does not know are left to the upstream (native) or the capability tabl
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -41,12 +42,29 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
 
 
+class _NotFinite:
+    """A number literal that does not read as a finite double (`1e400`): kept as found, so that the walk over the
+    tree can name where it is; every such literal is refused before the body goes anywhere."""
+
+    __slots__ = ("literal",)
+
+    def __init__(self, literal: str) -> None:
+        self.literal = literal
+
+
+def _finite_float(literal: str) -> float | _NotFinite:
+    value = float(literal)
+    return value if math.isfinite(value) else _NotFinite(literal)
+
+
 def parse_json(raw: bytes, *, max_depth: int) -> Any:
-    """Parse a request body: strict JSON (no NaN or Infinity), valid UTF-8 without lone surrogates, and nested no
-    deeper than `max_depth`. Raise a 400 GatewayError otherwise."""
+    """Parse a request body: strict JSON (no NaN or Infinity, and every number a finite double), valid UTF-8
+    without lone surrogates, and nested no deeper than `max_depth`. Raise a 400 GatewayError otherwise.
+
+    Every body the gateway reads comes through here: HTTP bodies, conversation writes and websocket frames."""
     try:
         text = raw.decode("utf-8")
-        value = json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         raise GatewayError(400, f"The request body is not valid UTF-8: {exc.reason} at byte {exc.start}.") from exc
     except RecursionError as exc:
@@ -58,7 +76,8 @@ def parse_json(raw: bytes, *, max_depth: int) -> Any:
 
 
 def _check_tree(value: Any, max_depth: int) -> None:
-    """One pass over the parsed tree: its depth, and every string encodable (JSON's \\ud800 escapes are not)."""
+    """One pass over the parsed tree: its depth, every string encodable (JSON's \\ud800 escapes are not), and every
+    number finite."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
@@ -74,6 +93,36 @@ def _check_tree(value: Any, max_depth: int) -> None:
             stack.extend((child, depth + 1) for child in node)
         elif isinstance(node, str):
             _check_text(node)
+        elif isinstance(node, _NotFinite):
+            raise _not_finite(value, node, max_depth)
+
+
+def _not_finite(tree: Any, found: _NotFinite, max_depth: int) -> GatewayError:
+    param = _path_to(tree, found, max_depth)
+    where = f"'{param}'" if param else "the JSON body"
+    return GatewayError(
+        400,
+        f"Invalid number for {where}: {found.literal[:40]} is out of range; numbers must be finite "
+        "(at most about 1.8e308 in magnitude, as a 64-bit float).",
+        param=param,
+        code="invalid_value",
+    )
+
+
+def _path_to(node: Any, target: object, levels: int, path: str = "") -> str | None:
+    """The param path (`input[0].content[1].x`) of `target` within `levels` levels of the tree, or None (also when
+    `target` is the tree itself)."""
+    if node is target:
+        return path or None
+    if levels <= 0:
+        return None
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        step = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        found = _path_to(child, target, levels - 1, step)
+        if found is not None:
+            return found
+    return None
 
 
 def _check_text(text: str) -> None:

@@ -5,14 +5,16 @@ with the Responses stream events, one frame each; responses follow each other in
 `store: false` responses are kept for the connection's lifetime (a `Session`), so they can be continued on it by
 `previous_response_id`; after a reconnect their ids are `previous_response_not_found`, and a failed continuation
 evicts the response it continued. Errors are `error` frames `{"type": "error", "status", "error": {...}}` and the
-socket stays open. The key is checked on the upgrade (AuthMiddleware); frames are limited in size and the
-connection in idle time.
+socket stays open: also for a binary frame (`unsupported_frame_type`) and for an unexpected error (a 500 envelope
+and one log line). The key is checked on the upgrade (AuthMiddleware); frames are limited in size and the
+connection in idle time, and nothing else limits its lifetime.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -25,6 +27,13 @@ from reference_gateway.validation import check_request, parse_json
 
 # HTTP-only fields: the spec says a frame must not carry them; the Agents SDK sends `stream: true` all the same.
 HTTP_ONLY = ("stream", "stream_options")
+BINARY_FRAME = GatewayError(
+    400,
+    "Binary frames are not supported: send each response.create as a text frame holding JSON.",
+    code="unsupported_frame_type",
+)
+UNEXPECTED = GatewayError(500, "The gateway failed unexpectedly.", type="server_error")
+log = logging.getLogger("reference_gateway")
 
 
 def error_frame(err: GatewayError) -> dict[str, Any]:
@@ -63,6 +72,33 @@ async def _answer(websocket: WebSocket, session: pipeline.Session, raw: str) -> 
         raise
 
 
+async def _receive(websocket: WebSocket, idle: float) -> str | None:
+    """The next text frame's text; None for a frame that is not text (a binary frame). Raises WebSocketDisconnect
+    when the client has gone, TimeoutError when it sent nothing for `idle` seconds."""
+    message = await asyncio.wait_for(websocket.receive(), idle)
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text = message.get("text")
+    return text if isinstance(text, str) else None
+
+
+async def _turn(websocket: WebSocket, session: pipeline.Session, raw: str) -> None:
+    """Answer one frame; every error is an `error` frame, and the socket stays open."""
+    try:
+        await _answer(websocket, session, raw)
+    except GatewayError as err:
+        await websocket.send_text(json.dumps(error_frame(err)))
+    except UnsupportedOperation as exc:
+        await websocket.send_text(json.dumps(error_frame(GatewayError(501, str(exc)))))
+    except UpstreamError as exc:
+        await websocket.send_text(json.dumps(error_frame(upstream_error(exc, exc.provider))))
+    except WebSocketDisconnect:
+        raise  # the client has gone
+    except Exception as exc:  # as over HTTP: one line (no traceback, no frame) and a 500 envelope
+        log.error("unexpected %s on websocket %s: %s", type(exc).__name__, websocket.url.path, str(exc)[:200])
+        await websocket.send_text(json.dumps(error_frame(UNEXPECTED)))
+
+
 async def responses_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     session = pipeline.Session()
@@ -70,20 +106,16 @@ async def responses_socket(websocket: WebSocket) -> None:
     try:
         while True:
             try:
-                raw = await asyncio.wait_for(websocket.receive_text(), idle)
+                raw = await _receive(websocket, idle)
             except TimeoutError:
                 await websocket.close(1000, "idle")
                 return
-            try:
-                await _answer(websocket, session, raw)
-            except GatewayError as err:
-                await websocket.send_text(json.dumps(error_frame(err)))
-            except UnsupportedOperation as exc:
-                await websocket.send_text(json.dumps(error_frame(GatewayError(501, str(exc)))))
-            except UpstreamError as exc:
-                await websocket.send_text(json.dumps(error_frame(upstream_error(exc, exc.provider))))
+            if raw is None:
+                await websocket.send_text(json.dumps(error_frame(BINARY_FRAME)))
+                continue
+            await _turn(websocket, session, raw)
     except WebSocketDisconnect:
         return
     except RuntimeError:
-        # receive_text on a frame that is not text (bytes), or a socket already closed by the client
+        # a send on a socket the client has already closed
         return

@@ -4,13 +4,15 @@ in a worker thread, so that the loop never waits on SQLite."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from reference_gateway import pipeline
-from reference_gateway.storage import Storage
+from reference_gateway.storage import CLAIM_BATCH, Storage
 
 
 async def _thread_of_write(storage: Storage, request_bytes: int | None) -> threading.Thread:
@@ -66,3 +68,22 @@ def test_checkpoints_run_off_the_writers_and_closing_empties_the_wal(tmp_path: P
     again = Storage(str(path))
     assert again.get_response("alice", "resp_x") is not None and again.owns("alice", "resp_49")
     again.close()
+
+
+def test_with_sqlites_lock_held_elsewhere_nothing_on_the_loop_waits_for_it(tmp_path: Path) -> None:
+    path = tmp_path / "g.sqlite"
+    storage = Storage(str(path), busy_timeout=2.0)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as another process holding the write lock
+    started = time.monotonic()
+    assert not storage.try_now(lambda: storage.save_response("alice", {"id": "resp_a", "output": []}, []))
+    for n in range(CLAIM_BATCH + 1):  # a full batch: due, and tried at once
+        storage.claim("alice", f"resp_{n}", "openai")
+    assert time.monotonic() - started < 0.5, "a write on the loop waited for the lock"
+    assert storage.owns("alice", "resp_0") and storage.get_response("alice", "resp_a") is None
+    other.execute("COMMIT")
+    assert storage.try_now(lambda: storage.save_response("alice", {"id": "resp_a", "output": []}, []))
+    claims = storage._all("SELECT COUNT(*) FROM claims")[0][0]
+    assert claims == CLAIM_BATCH + 2  # the pending claims went with the write
+    other.close()
+    storage.close()

@@ -238,3 +238,44 @@ async def test_an_unexpected_error_is_a_500_envelope_and_one_line_in_the_log(
         ("ERROR", "unexpected RuntimeError on POST /v1/broken: boom", None)
     ]
     assert KEY not in caplog.text
+
+
+NOT_FINITE = [
+    ('"temperature": 1e400', "temperature"),
+    ('"top_p": -1e400', "top_p"),
+    ('"input": [{"type": "message", "role": "user", "content": "hi", "x": [0, 2e308]}]', "input[0].x[1]"),
+    ('"text": {"format": {"type": "json_schema", "name": "n", "schema": {"m": 1E999}}}', "text.format.schema.m"),
+]
+
+
+@pytest.mark.parametrize(("fields", "param"), NOT_FINITE, ids=[p for _, p in NOT_FINITE])
+async def test_a_number_beyond_a_double_is_a_400_naming_its_param_on_every_route(
+    gateway: httpx.AsyncClient, fields: str, param: str
+) -> None:
+    for model in ("openai/gpt-5-mini", "groq/m"):
+        raw = f'{{"model": "{model}", "input": "hi", {fields}}}'
+        for path in ("/v1/responses", "/v1/responses/input_tokens", "/v1/responses/compact"):
+            response = await gateway.post(path, content=raw, headers={"content-type": "application/json"})
+            error = _envelope(response, 400)
+            assert error["param"] == param and "finite" in error["message"], error
+
+
+async def test_a_conversation_write_with_a_number_beyond_a_double_is_a_400_and_stores_nothing(
+    gateway: httpx.AsyncClient,
+) -> None:
+    item = '{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi", "n": 1e400}]}'
+    headers = {"content-type": "application/json"}
+    created = await gateway.post("/v1/conversations", content=f'{{"items": [{item}]}}', headers=headers)
+    assert _envelope(created, 400)["param"] == "items[0].content[0].n"
+    conv = (await gateway.post("/v1/conversations", json={})).json()
+    added = await gateway.post(
+        f"/v1/conversations/{conv['id']}/items", content=f'{{"items": [{item}]}}', headers=headers
+    )
+    assert _envelope(added, 400)["param"] == "items[0].content[0].n"
+    listed = await gateway.get(f"/v1/conversations/{conv['id']}/items")
+    assert listed.status_code == 200 and listed.json()["data"] == []
+
+
+async def test_big_integers_within_python_s_limit_are_still_read(gateway: httpx.AsyncClient) -> None:
+    body = {"model": "groq/m", "input": "hi", "max_output_tokens": 10**30}
+    assert (await gateway.post("/v1/responses", json=body)).status_code == 502  # past validation: the dead upstream

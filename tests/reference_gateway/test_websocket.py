@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from uvicorn.protocols.http.h11_impl import H11Protocol
 from websockets.asyncio.client import ClientConnection, connect
 
 from harness.servers import serve_in_thread
@@ -24,20 +26,39 @@ CHAT, NATIVE, ANTHROPIC = "groq/llama-3.3-70b-versatile", "openai/gpt-5-mini", "
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    with serve_in_thread(upstreams_app()) as upstream:
-        config = parse(
-            {
-                "keys": [{"name": "alice", "key": KEY}, {"name": "bob", "key": "ws-other"}],
-                "storage": {"path": ":memory:"},
-                "providers": providers(upstream.url),
-                "limits": {"max_body_bytes": 65536},
-            },
-            env={},
-        )
-        app = create_app(config)
-        with serve_in_thread(app, http=header_timeout_protocol(5)) as gateway:
-            yield gateway.url
+def upstream() -> Iterator[str]:
+    with serve_in_thread(upstreams_app()) as running:
+        yield running.url
+
+
+def _config(upstream: str, **limits: Any) -> Any:
+    return parse(
+        {
+            "keys": [{"name": "alice", "key": KEY}, {"name": "bob", "key": "ws-other"}],
+            "storage": {"path": ":memory:"},
+            "providers": providers(upstream),
+            "limits": {"max_body_bytes": 65536, **limits},
+        },
+        env={},
+    )
+
+
+@pytest.fixture(scope="module")
+def base(upstream: str) -> Iterator[str]:
+    with serve_in_thread(create_app(_config(upstream)), http=header_timeout_protocol(5)) as gateway:
+        yield gateway.url
+
+
+@pytest.fixture(scope="module", params=["h11", "httptools"])
+def quick_headers(request: pytest.FixtureRequest, upstream: str) -> Iterator[str]:
+    """A gateway whose header timeout is 1 s, on either HTTP implementation."""
+    if request.param == "h11":
+        protocol: type = H11Protocol
+    else:
+        protocol = pytest.importorskip("uvicorn.protocols.http.httptools_impl").HttpToolsProtocol
+    app = create_app(_config(upstream, header_timeout=1))
+    with serve_in_thread(app, http=header_timeout_protocol(1, protocol)) as gateway:
+        yield gateway.url
 
 
 def _ws(base: str) -> str:
@@ -163,3 +184,38 @@ async def test_a_continuation_refused_before_any_upstream_call_evicts_too(base: 
         assert bad[-1]["type"] == "error" and bad[-1]["status"] == 400
         again = await _turn(socket, model=CHAT, input="What is the code word?", previous_response_id=response_id)
         assert again[-1]["error"]["code"] == "previous_response_not_found"
+
+
+async def test_a_socket_outlives_the_header_timeout_idle_and_busy(quick_headers: str) -> None:
+    async with connect(_ws(quick_headers), additional_headers=AUTH) as socket:
+        await asyncio.sleep(2.5)  # idle for more than twice the header timeout
+        first = await _turn(socket, model=CHAT, input="Reply with exactly awake.")
+        assert _text(first) == "awake"
+        await asyncio.sleep(1.5)
+        second = await _turn(socket, model=NATIVE, input="Reply with exactly still awake.")
+        assert _text(second) == "still awake"
+
+
+async def test_a_binary_frame_is_an_error_frame_and_the_socket_stays_open(
+    base: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with connect(_ws(base), additional_headers=AUTH) as socket:
+        await socket.send(json.dumps({"type": "response.create", "model": CHAT, "input": "hi"}).encode())
+        frame = json.loads(await socket.recv())
+        assert frame["type"] == "error" and frame["status"] == 400, frame
+        assert frame["error"]["type"] == "invalid_request_error"
+        assert frame["error"]["code"] == "unsupported_frame_type" and "text" in frame["error"]["message"]
+        ok = await _turn(socket, model=CHAT, input="Reply with exactly still here.")
+        assert _text(ok) == "still here"
+    assert "Traceback" not in caplog.text and "KeyError" not in caplog.text
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400"])
+async def test_a_number_beyond_a_double_is_an_error_frame_naming_it(base: str, number: str) -> None:
+    async with connect(_ws(base), additional_headers=AUTH) as socket:
+        await socket.send(f'{{"type": "response.create", "model": "{CHAT}", "input": "hi", "temperature": {number}}}')
+        frame = json.loads(await socket.recv())
+        assert frame["type"] == "error" and frame["status"] == 400, frame
+        assert frame["error"]["param"] == "temperature" and "finite" in frame["error"]["message"]
+        ok = await _turn(socket, model=CHAT, input="Reply with exactly still here.")
+        assert _text(ok) == "still here"
