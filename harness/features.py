@@ -12,6 +12,7 @@
 | structured.json_schema | `text.format` json_schema |
 | structured.json_object | `text.format` json_object |
 | structured.verbosity | `text.verbosity` |
+| reasoning | `reasoning` (effort, summary) |
 | background | `background: true` |
 | input_tokens | `POST /v1/responses/input_tokens` |
 | compact | `POST /v1/responses/compact` |
@@ -30,6 +31,7 @@ FEATURES: tuple[str, ...] = (
     "structured.json_schema",
     "structured.json_object",
     "structured.verbosity",
+    "reasoning",
     "background",
     "input_tokens",
     "compact",

@@ -17,6 +17,7 @@ ASK_ITEM_TYPES = "Which item types did you receive?"
 ASK_PHASES = "Which phases did you receive?"
 ASK_IMAGE = "What is in the image?"
 ASK_SETTINGS = "What are your settings?"
+ASK_REASONING = "What is your reasoning effort?"
 CALL_TOOL = "Call the tool"  # `Call the tool NAME`, or `Call the tools A and B`
 USE_HOSTED = "Use the hosted tool"  # `Use the hosted tool TYPE ...`
 SEARCH_WEB = "Search the web for"  # `Search the web for X` (a hosted web search where one is offered)
@@ -35,6 +36,12 @@ ITEMS_KEY = "items="
 PHASES_KEY = "phases="
 SETTINGS_KEY = "settings="
 SETTING_NAMES = ("temperature", "top_p", "max_output_tokens", "parallel_tool_calls")
+REASONING_KEY = "reasoning="
+# What a reasoning setting is called once received, in each provider's own terms: `effort` (Responses
+# `reasoning.effort`, Chat Completions `reasoning_effort`), `summary` (Responses `reasoning.summary`),
+# `budget_tokens` (Anthropic `thinking: {type: enabled, budget_tokens}`), `thinking_budget` and `thinking_level`
+# (Gemini `generationConfig.thinkingConfig`).
+REASONING_NAMES = ("effort", "summary", "budget_tokens", "thinking_budget", "thinking_level")
 NONE = "none"
 USED = "Used"  # a hosted call is followed by `Used TYPE.`
 
@@ -99,12 +106,24 @@ def settings(values: dict[str, object]) -> str:
     return SETTINGS_KEY + ",".join(shown)
 
 
+def reasoning(values: dict[str, object]) -> str:
+    """`reasoning=effort:low`, `reasoning=budget_tokens:2048`, ...: each reasoning setting that arrived, in the order
+    of REASONING_NAMES; `reasoning=none` when none did."""
+    shown = [f"{name}:{_setting(values[name])}" for name in REASONING_NAMES if values.get(name) is not None]
+    return REASONING_KEY + (",".join(shown) or NONE)
+
+
 def _setting(value: object) -> str:
     if value is None:
         return NONE
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def inline_image(media_type: str, size: int) -> str:
+    """How an inline image (a `data:` URL, base64 data) is reported: its media type and decoded size."""
+    return f"{media_type} {size} bytes"
 
 
 def image_answer(fingerprints: list[str]) -> str:

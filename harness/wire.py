@@ -14,6 +14,8 @@ from vcr.request import Request as VcrRequest
 from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
+from harness import content_encoding
+
 
 @dataclass
 class SSEEvent:
@@ -51,6 +53,9 @@ class Exchange:
     body: str
     response_json: Any
     sse: SSEParse | None
+    # Why the body could not be read (a Content-Encoding with no decoder here, or a corrupt one): then `body` is ""
+    # and the judge says so once instead of judging the bytes.
+    body_error: str | None = None
 
     def describe(self) -> str:
         return f"exchange {self.index}: {self.method} {self.path} -> {self.status}"
@@ -120,14 +125,33 @@ def _dispatch(result: SSEParse, name: str | None, data: str, last_id: str | None
     result.events.append(SSEEvent(len(result.events), name, data, payload, last_id))
 
 
-def _text(body: Any) -> str:
+def _raw(body: Any) -> Any:
     if isinstance(body, Mapping):
         body = body.get("string", "")
     if hasattr(body, "getvalue"):
         body = body.getvalue()
+    return body
+
+
+def _text(body: Any) -> str:
+    body = _raw(body)
     if isinstance(body, bytes | bytearray):
         return bytes(body).decode("utf-8", "replace")
     return "" if body is None else str(body)
+
+
+def _decoded(body: Any, headers: dict[str, list[str]]) -> tuple[str, str | None]:
+    """A response body as text, its Content-Encoding undone: vcrpy decodes gzip and deflate when it records, but a
+    cassette may hold a body it kept as it came (br, zstd, a cassette recorded otherwise). Text that is already text
+    is left alone. (text, None), or ("", why it cannot be read)."""
+    raw = _raw(body)
+    encoding = headers.get("content-encoding")
+    if not isinstance(raw, bytes | bytearray) or not content_encoding.codings(encoding):
+        return _text(raw), None
+    try:
+        return content_encoding.decode(bytes(raw), encoding).decode("utf-8", "replace"), None
+    except content_encoding.UnsupportedEncoding as exc:
+        return "", str(exc)
 
 
 def _headers(headers: Any) -> dict[str, list[str]]:
@@ -156,8 +180,8 @@ def exchange_from(index: int, request: VcrRequest | Mapping[str, Any], response:
         request_headers, raw_body = request.get("headers"), request.get("body")
     parts = urlsplit(url)
     request_body = _text(raw_body) or None
-    body = _text(response.get("body"))
     headers = _headers(response.get("headers"))
+    body, body_error = _decoded(response.get("body"), headers)
     content_type = (headers.get("content-type") or [""])[0]
     sse = parse_sse(body) if content_type.lower().startswith("text/event-stream") else None
     return Exchange(
@@ -175,6 +199,7 @@ def exchange_from(index: int, request: VcrRequest | Mapping[str, Any], response:
         body=body,
         response_json=None if sse is not None else _json(body),
         sse=sse,
+        body_error=body_error,
     )
 
 

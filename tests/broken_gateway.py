@@ -43,6 +43,22 @@ def _keep_last_user(body: Json) -> Json:
     return body
 
 
+def _map_messages(body: Json, change: Callable[[Json], Json | None]) -> Json:
+    """`input` with each message item changed (None drops it); a string input is left alone."""
+    items = body.get("input")
+    if not isinstance(items, list):
+        return body
+    changed = [change(i) if isinstance(i, dict) and i.get("type", "message") == "message" else i for i in items]
+    return {**body, "input": [i for i in changed if i is not None]}
+
+
+def _without_images(item: Json) -> Json:
+    content = item.get("content")
+    if not isinstance(content, list):
+        return item
+    return {**item, "content": [p for p in content if not (isinstance(p, dict) and p.get("type") == "input_image")]}
+
+
 # Request breakages: what a careless translation layer does to the request before sending it on.
 REQUEST: dict[str, Callable[[Json], Json]] = {
     "drop-hosted-tools": _drop_hosted,
@@ -80,6 +96,14 @@ REQUEST: dict[str, Callable[[Json], Json]] = {
     "drop-metadata": lambda b: {k: v for k, v in b.items() if k != "metadata"},
     "drop-max-output-tokens": lambda b: {k: v for k, v in b.items() if k != "max_output_tokens"},
     "drop-sampling": lambda b: {k: v for k, v in b.items() if k not in ("temperature", "top_p")},
+    "drop-system-messages": lambda b: _map_messages(
+        b, lambda m: None if m.get("role") in ("system", "developer") else m
+    ),
+    "developer-as-user": lambda b: _map_messages(
+        b, lambda m: {**m, "role": "user"} if m.get("role") == "developer" else m
+    ),
+    "drop-images": lambda b: _map_messages(b, _without_images),
+    "drop-reasoning": lambda b: {k: v for k, v in b.items() if k != "reasoning"},
 }
 
 

@@ -23,6 +23,17 @@ def judge_exchange(ex: Exchange, level: Strictness) -> Report:
     report = Report(ex.index)
     if FOREIGN.search(ex.path) or ex.status < 200 or 300 <= ex.status < 400:
         return report
+    if ex.body_error is not None:
+        # Compressed in a way the harness cannot undo: said once, rather than judging the bytes as a broken body.
+        report.add(
+            "http.content_encoding",
+            Level.MUST,
+            f"the body could not be decoded: {ex.body_error}",
+            "Content-Encoding",
+            expected="an encoding the client offered in Accept-Encoding, or none",
+            received=", ".join(ex.response_headers.get("content-encoding", [])),
+        )
+        return report
     if ex.status >= 400:
         _envelope(ex, report)
     elif RESPONSES_SURFACE.search(ex.path):

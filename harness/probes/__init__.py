@@ -20,6 +20,7 @@ AREAS = (
     "errors_request",
     "faults",
     "hosted",
+    "input",
     "lifecycle",
     "params",
     "state",

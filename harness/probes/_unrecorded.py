@@ -3,7 +3,12 @@
 vcrpy patches every HTTP client it knows (httpx, http.client, urllib3, aiohttp ...), so the request is written on a
 plain asyncio connection (HTTP/1.1, `Connection: close`). What came back (status, a few headers, the first 4 KB of
 the body, the seconds it took) is kept in `ctx.evidence`, which the runner writes beside the cassette and hands back
-on replay, as it does for websocket frames."""
+on replay, as it does for websocket frames.
+
+The answer is read as HTTP allows it to come: chunked framing removed, then any Content-Encoding undone (gzip,
+deflate, and br or zstd where a decoder is installed; harness/content_encoding.py), since a server may compress any
+answer. The request offers only the encodings that can be decoded; an answer in another one is kept as that fact,
+and reading it raises httpx2.DecodingError naming the encoding, live and on replay alike."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from harness import content_encoding
 from harness.context import ProbeContext
 
 KEPT_HEADERS = ("content-type", "retry-after")
@@ -64,6 +70,7 @@ async def _post(ctx: ProbeContext, path: str, content: bytes) -> dict[str, Any]:
             f"Host: {url.netloc}",
             "Content-Type: application/json",
             f"Content-Length: {len(content)}",
+            f"Accept-Encoding: {content_encoding.accept_encoding()}",
             "Connection: close",
             *(f"{k}: {v}" for k, v in _headers(ctx).items()),
         ]
@@ -92,16 +99,21 @@ async def _post(ctx: ProbeContext, path: str, content: bytes) -> dict[str, Any]:
     headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
     if "chunked" in headers.get("transfer-encoding", ""):
         body = _dechunk(body)
-    return {
-        "status": int(parts[1]),
-        "headers": {k: v for k, v in headers.items() if k in KEPT_HEADERS},
-        "body": body[:KEPT_BODY].decode("utf-8", "replace"),
-    }
+    kept: dict[str, Any] = {"status": int(parts[1]), "headers": {k: v for k, v in headers.items() if k in KEPT_HEADERS}}
+    encoding = headers.get("content-encoding", "")
+    if content_encoding.codings(encoding):
+        kept["content_encoding"] = encoding
+        try:
+            body = content_encoding.decode(body, encoding)
+        except content_encoding.UnsupportedEncoding as exc:
+            return {**kept, "body": "", "undecodable": str(exc)}
+    return {**kept, "body": body[:KEPT_BODY].decode("utf-8", "replace")}
 
 
 async def unrecorded_post(ctx: ProbeContext, path: str, content: bytes, *, key: str) -> tuple[httpx2.Response, float]:
     """POST `content` to `path` without recording it; the answer and the seconds it took, live or from evidence.
-    Raises httpx2.TimeoutException when no answer came within the target's timeout."""
+    Raises httpx2.TimeoutException when no answer came within the target's timeout, httpx2.DecodingError when the
+    answer is in a Content-Encoding that cannot be decoded here (the message names it)."""
     slot = f"unrecorded {key}"
     if getattr(ctx, "_replay", False) and slot in ctx.evidence:
         kept: dict[str, Any] = ctx.evidence[slot]
@@ -115,5 +127,7 @@ async def unrecorded_post(ctx: ProbeContext, path: str, content: bytes, *, key: 
             raise httpx2.ConnectError(str(exc)) from exc
         kept = {**kept, "seconds": round(time.monotonic() - started, 3), "sent_bytes": len(content)}
         ctx.evidence[slot] = kept
+    if kept.get("undecodable"):
+        raise httpx2.DecodingError(f"HTTP {kept['status']}: {kept['undecodable']}")
     rebuilt = httpx2.Response(int(kept["status"]), headers=kept["headers"], content=str(kept["body"]).encode())
     return rebuilt, float(kept["seconds"])

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx2
 
+from harness import content_encoding
 from harness.context import ProbeContext, require
 from harness.model import Level, Observation, Observed, ProbeFailure
 from harness.probes._registry import probe
@@ -62,6 +63,12 @@ async def _oversized(ctx: ProbeContext) -> tuple[httpx2.Response, float]:
             "the gateway did not answer an oversized body",
             expected=f"a 413 error envelope within {ctx.target.timeout:.0f}s",
             received="a timeout",
+        ) from exc
+    except httpx2.DecodingError as exc:
+        raise ProbeFailure(
+            f"the gateway's answer to an oversized body could not be read: {exc}",
+            expected=f"an answer in an encoding the request offered ({content_encoding.accept_encoding()}) or none",
+            received=str(exc)[:200],
         ) from exc
     except httpx2.TransportError as exc:
         raise ProbeFailure(

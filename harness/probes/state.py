@@ -36,6 +36,43 @@ async def previous_response_id(ctx: ProbeContext) -> Observation:
     return Observed.SUPPORTED
 
 
+async def _streamed(ctx: ProbeContext, **params: object) -> tuple[str, str]:
+    """A streamed request: (the response id, its text), from a stream that must end in response.completed."""
+    stream = await ctx.client.responses.create(model=ctx.model, stream=True, **params)
+    events = [event async for event in stream]
+    last = events[-1] if events else None
+    require(
+        last is not None and last.type == "response.completed",
+        "the stream did not end in response.completed",
+        expected="response.completed",
+        received=[e.type for e in events][-3:],
+    )
+    assert last is not None
+    return last.response.id, last.response.output_text or ""
+
+
+@probe(
+    "responses.state.previous_response_id_streamed",
+    "A streamed turn MUST be continuable by a streamed request with previous_response_id (the code word is "
+    "remembered), or that be rejected cleanly; a stream that forgot is a silent drop.",
+    feature="state.previous_response_id",
+    chat=E,
+)
+async def previous_response_id_streamed(ctx: ProbeContext) -> Observation:
+    first, _ = await _streamed(ctx, input=phrases.remember("quince"))
+    try:
+        _, answer = await _streamed(ctx, input=QUESTION, previous_response_id=first)
+    except openai.BadRequestError as err:
+        return ctx.rejected(err, mentions="previous_response_id")
+    require(
+        "quince" in answer.lower(),
+        "previous_response_id was accepted on a streamed request but the history was lost",
+        expected="quince",
+        received=answer,
+    )
+    return Observed.SUPPORTED
+
+
 @probe(
     "responses.state.conversation",
     "`conversation` MUST carry the conversation's items (the code word is "

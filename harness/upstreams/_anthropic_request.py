@@ -54,6 +54,10 @@ CHOICE_FIELDS = {
 }
 
 
+THINKING_FIELDS = {"enabled": {"type", "budget_tokens"}, "disabled": {"type"}}
+MIN_THINKING_BUDGET = 1024
+
+
 def _extra(path: str) -> Fault:
     return Fault(400, f"{path}: Extra inputs are not permitted")
 
@@ -128,6 +132,36 @@ def _check_pairing(turns: list[tuple[str, list[dict[str, Any]]]]) -> None:
             )
 
 
+def _check_thinking(body: dict[str, Any]) -> None:
+    """Extended thinking as Anthropic checks it: `enabled` with a `budget_tokens` of at least 1024 and below
+    `max_tokens`, or `disabled`."""
+    thinking = body.get("thinking")
+    if thinking is None:
+        return
+    kind = thinking.get("type") if isinstance(thinking, dict) else None
+    if not isinstance(thinking, dict) or kind not in THINKING_FIELDS:
+        raise Fault(
+            400,
+            f"thinking: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
+            "'enabled', 'disabled'",
+        )
+    for key in thinking:
+        if key not in THINKING_FIELDS[kind]:
+            raise _extra(f"thinking.{kind}.{key}")
+    if kind != "enabled":
+        return
+    if "budget_tokens" not in thinking:
+        raise Fault(400, "thinking.enabled.budget_tokens: Field required")
+    budget = thinking["budget_tokens"]
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget < MIN_THINKING_BUDGET:
+        raise Fault(
+            400, f"thinking.enabled.budget_tokens: Input should be greater than or equal to {MIN_THINKING_BUDGET}"
+        )
+    max_tokens = body.get("max_tokens")
+    if isinstance(max_tokens, int) and max_tokens <= budget:
+        raise Fault(400, "`max_tokens` must be greater than `thinking.budget_tokens`.")
+
+
 def _check_tools(body: dict[str, Any]) -> None:
     tools = body.get("tools") or []
     if not isinstance(tools, list):
@@ -176,6 +210,7 @@ def validate(body: dict[str, Any], allowed: set[str] = MESSAGE_FIELDS, needs_max
     temperature = body.get("temperature")
     if temperature is not None and not (isinstance(temperature, int | float) and 0 <= temperature <= 1):
         raise Fault(400, "temperature: Input should be less than or equal to 1")
+    _check_thinking(body)
     stops = body.get("stop_sequences")
     if stops is not None and not (isinstance(stops, list) and all(isinstance(s, str) for s in stops)):
         raise Fault(400, "stop_sequences: Input should be a valid list of strings")
@@ -241,4 +276,7 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
         "max_output_tokens": body.get("max_tokens"),
         "parallel_tool_calls": None if disabled is None else not disabled,
     }
+    thinking = body.get("thinking") or {}
+    if thinking.get("type") == "enabled":
+        req.reasoning = {"budget_tokens": thinking["budget_tokens"]}
     return req

@@ -46,6 +46,7 @@ GENERATION_FIELDS = {
     "imageConfig",
     "mediaResolution",
 }
+THINKING_FIELDS = {"thinkingBudget", "thinkingLevel", "includeThoughts"}
 PART_FIELDS = {
     "text",
     "inlineData",
@@ -125,6 +126,11 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     _check_turns(contents)
     if "generationConfig" in body:
         body["generationConfig"] = check_fields(body["generationConfig"], GENERATION_FIELDS, "generation_config")
+        if "thinkingConfig" in body["generationConfig"]:
+            thinking = check_fields(
+                body["generationConfig"]["thinkingConfig"], THINKING_FIELDS, "generation_config.thinking_config"
+            )
+            body["generationConfig"]["thinkingConfig"] = thinking
     if "toolConfig" in body:
         config = normalized(normalized(body["toolConfig"]).get("functionCallingConfig") or {})
         if config.get("mode", "AUTO") not in MODES:
@@ -210,6 +216,9 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
         "max_output_tokens": generation.get("maxOutputTokens"),
         "parallel_tool_calls": None,
     }
+    thinking = generation.get("thinkingConfig") or {}
+    received = {"thinking_budget": thinking.get("thinkingBudget"), "thinking_level": thinking.get("thinkingLevel")}
+    req.reasoning = {name: value for name, value in received.items() if value is not None}
     if generation.get("responseMimeType") == "application/json":
         schema = generation.get("responseJsonSchema") or _lower_types(generation.get("responseSchema"))
         req.output_schema = schema or {"type": "object"}

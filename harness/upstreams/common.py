@@ -20,6 +20,7 @@ __all__ = [
     "Fault",
     "answer",
     "apply_fault",
+    "check_effort",
     "check_function_name",
     "get_bool",
     "get_dict",
@@ -101,6 +102,25 @@ def get_bool(body: Mapping[str, Any], key: str, param: str | None = None, defaul
     if not isinstance(value, bool):
         raise _wrong(param or key, "a boolean", value)
     return value
+
+
+# OpenAI's reasoning efforts (Responses `reasoning.effort`, Chat Completions `reasoning_effort`).
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+
+
+def check_effort(value: Any, param: str) -> str | None:
+    """A reasoning effort as OpenAI checks it: absent or null is None, another value a 400 naming `param`."""
+    if value is None:
+        return None
+    if value not in EFFORTS:
+        listed = ", ".join(f"'{e}'" for e in EFFORTS[:-1]) + f", and '{EFFORTS[-1]}'"
+        raise Fault(
+            400,
+            f"Invalid value: {json.dumps(value)}. Supported values are: {listed}.",
+            param=param,
+            code="invalid_value",
+        )
+    return str(value)
 
 
 def objects(values: list[Any], param: str) -> list[dict[str, Any]]:

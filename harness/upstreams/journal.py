@@ -1,11 +1,11 @@
 """The request journal: every request the emulators receive, in arrival order, as evidence of what a gateway sent.
 
-`GET /_journal` -> `{"data": [entry, ...]}`, `?since=N` only the entries with `seq` > N; `DELETE /_journal` empties
-it (`seq` keeps counting, so a reader's `since` stays valid). An entry: `seq`, `time`, `protocol`, `method`,
-`path`, `query`, `headers`, `body` (the JSON value, or the raw text when it is not JSON, or null), `credential`
-(`valid`, `invalid` or `missing`) and, once the answer has started, its `status`. Secrets are scrubbed exactly as
-in cassettes (harness/cassettes.py): credential headers removed, key query parameters and key-like strings
-`REDACTED`. Only the last `limit` entries are kept.
+`GET /_journal` -> `{"data": [entry, ...], "seq": newest}`, `?since=N` only the entries with `seq` > N;
+`DELETE /_journal` empties it (`seq` keeps counting, so a reader's `since` stays valid). An entry: `seq`, `time`,
+`protocol`, `method`, `path`, `query`, `headers`, `body` (the JSON value, or the raw text when it is not JSON, or
+null), `credential` (`valid`, `invalid` or `missing`) and, once the answer has started, its `status`. Secrets are
+scrubbed exactly as in cassettes (harness/cassettes.py): credential headers removed, key query parameters and
+key-like strings `REDACTED`. Only the last `limit` entries are kept.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from vcr.request import Request as VcrRequest
 
+from harness import content_encoding
 from harness.cassettes import Scrubber
 
 PATH = "/_journal"
@@ -55,7 +56,15 @@ class Journal:
 
 
 def _scrubbed(request: Request, body: bytes) -> dict[str, Any]:
-    """Method, path, query, headers and body after the cassette scrubber has been over them."""
+    """Method, path, query, headers and body after the cassette scrubber has been over them. A compressed body
+    (Content-Encoding, which a client may send) is kept as what it carries; one in an encoding that cannot be
+    decoded here is kept as a sentence saying so (the header stays in `headers`)."""
+    encoding = request.headers.get("content-encoding")
+    if content_encoding.codings(encoding):
+        try:
+            body = content_encoding.decode(body, encoding)
+        except content_encoding.UnsupportedEncoding as exc:
+            body = f"({len(body)} bytes not decoded: {exc})".encode()
     if len(body) > MAX_BODY:
         # A huge body (a probe of size limits) is kept as its length and digest: the evidence is that it arrived.
         digest = hashlib.sha256(body).hexdigest()
@@ -86,7 +95,7 @@ def routes(journal: Journal) -> list[BaseRoute]:
                 }
             }
             return JSONResponse(body, status_code=400)
-        return JSONResponse({"data": journal.since(int(raw))})
+        return JSONResponse({"data": journal.since(int(raw)), "seq": journal.seq})
 
     async def reset(request: Request) -> Response:
         dropped = len(journal.entries)

@@ -18,6 +18,7 @@ from harness.upstreams.common import (
     Fault,
     answer,
     apply_fault,
+    check_effort,
     check_function_name,
     get_bool,
     get_dict,
@@ -102,6 +103,8 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
         "max_output_tokens": budget,
         "parallel_tool_calls": body.get("parallel_tool_calls"),
     }
+    effort = check_effort(body.get("reasoning_effort"), "reasoning_effort")
+    req.reasoning = {"effort": effort} if effort is not None else {}
     if body.get("web_search_options") is not None:
         options = get_dict(body, "web_search_options")
         req.hosted_tools.append({"type": "web_search_options", "name": "web_search", **options})

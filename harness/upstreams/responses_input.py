@@ -13,7 +13,7 @@ from typing import Any
 
 from harness import phrases
 from harness.upstreams import scripted
-from harness.upstreams.common import Fault, check_function_name, get_dict, get_list, get_str, objects
+from harness.upstreams.common import Fault, check_effort, check_function_name, get_dict, get_list, get_str, objects
 
 # A compaction item's `encrypted_content` is this prefix + base64 of the summary text: opaque to clients, and the
 # emulator can expand it again on a later request, so a code word survives compaction.
@@ -127,6 +127,12 @@ def to_scripted(payload: dict[str, Any], items: list[dict[str, Any]]) -> scripte
         req.output_schema = {"type": "object"}
     req.verbosity = get_str(text_param, "verbosity", "text.verbosity") or None
     req.settings = {name: payload.get(name) for name in phrases.SETTING_NAMES}
+    reasoning = get_dict(payload, "reasoning")
+    received = {
+        "effort": check_effort(reasoning.get("effort"), "reasoning.effort"),
+        "summary": get_str(reasoning, "summary", "reasoning.summary") or None,
+    }
+    req.reasoning = {name: value for name, value in received.items() if value is not None}
     return req
 
 

@@ -67,6 +67,8 @@ class ScriptedRequest:
     item_types: list[str] = field(default_factory=list)
     # Sampling settings as received, under the Responses names (phrases.SETTING_NAMES); absent ones are left out.
     settings: dict[str, Any] = field(default_factory=dict)
+    # Reasoning settings as received, in the provider's own terms (phrases.REASONING_NAMES); absent ones left out.
+    reasoning: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +97,7 @@ _ASKS = (
     phrases.ASK_PHASES,
     phrases.ASK_IMAGE,
     phrases.ASK_SETTINGS,
+    phrases.ASK_REASONING,
     phrases.USE_HOSTED,
     phrases.SEARCH_WEB,
 )
@@ -387,6 +390,8 @@ def _text_answer(req: ScriptedRequest, text: str) -> str:
         return phrases.image_answer([image for m in req.messages for image in m.images])
     if phrases.ASK_SETTINGS in text:
         return phrases.settings(req.settings)
+    if phrases.ASK_REASONING in text:
+        return phrases.reasoning(req.reasoning)
     return phrases.echo(text)
 
 
@@ -399,8 +404,8 @@ def image_fingerprint(url: str, media_type: str | None = None) -> str:
             return url
         media_type, data = match.group(1) or "application/octet-stream", match.group(3)
         if not match.group(2):
-            return f"{media_type} {len(data.encode())} bytes"
-    return f"{media_type} {_decoded_length(data)} bytes"
+            return phrases.inline_image(media_type, len(data.encode()))
+    return phrases.inline_image(media_type, _decoded_length(data))
 
 
 def _decoded_length(data: str) -> int:
