@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from harness.defects import assign, group
 from harness.model import RECORD_MODES, Expect, Profile, Strictness
 from harness.reports.console import Progress, print_header, print_summary
 from harness.reports.summary import EXIT_CODES, EXIT_USAGE, exit_code
@@ -229,8 +230,10 @@ def probe(args: argparse.Namespace) -> int:
             )
         finally:
             gc.unfreeze()  # a caller in the same process (a test) gets its collector back as it was
-    paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out, run=run_info)
-    print_summary(verdicts)
+    defects = group(verdicts)
+    assign(verdicts, defects)
+    paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out, run=run_info, defects=defects)
+    print_summary(verdicts, defects=defects)
     print("reports: " + ", ".join(str(p) for p in paths))
     return exit_code(verdicts)
 

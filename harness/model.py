@@ -155,11 +155,13 @@ class Finding:
     received: str = ""
     # A synthetic finding standing for `elided` further findings of the same rule and level that are not listed.
     elided: int = 0
+    # How many findings with this one's signature (harness/judge/signature.py) it stands for: the first is listed.
+    repeats: int = 1
 
     @property
     def count(self) -> int:
-        """How many deviations this entry stands for (1, or the number elided)."""
-        return self.elided or 1
+        """How many deviations this entry stands for (its repeats, or the number elided)."""
+        return self.elided or self.repeats
 
 
 @dataclass
@@ -179,6 +181,13 @@ class Verdict:
     findings: list[Finding] = field(default_factory=list)
     rejection: Rejection | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The probe's own check, when it failed (before any wire finding was weighed): what it said, and what it received.
+    check: str = ""
+    check_received: str = ""
+    # The ids of the defects this verdict shows (harness/defects.py): its own failure's and its findings'.
+    defects: tuple[str, ...] = ()
+    # What the upstream journal shows the gateway did to the failed request (harness/derive): "`tool_choice` dropped".
+    causes: tuple[str, ...] = ()
 
     @property
     def deviations(self) -> int:
@@ -191,8 +200,11 @@ class Verdict:
 
     @property
     def label(self) -> str:
-        """Both axes in words: the behaviour, and the wire deviations when there are any ("works · 3 wire
-        deviations"), so a probe whose feature works is never shown as a bare failure."""
+        """Both axes in words: the behaviour, and the distinct defects it shows ("works · 2 defects"; the wire
+        deviations where no defect was named), so a probe whose feature works is never shown as a bare failure."""
+        if self.defects:
+            n = len(self.defects)
+            return f"{self.behaviour.value} · {n} defect{'s' if n != 1 else ''}"
         n = self.deviations
         if not n:
             return self.behaviour.value

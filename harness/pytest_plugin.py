@@ -85,6 +85,7 @@ class ProbeItem(pytest.Item):
     def runtest(self) -> None:
         import asyncio
 
+        from harness.defects import assign, group
         from harness.model import Outcome, Strictness
         from harness.runner import run_probe
 
@@ -92,6 +93,7 @@ class ProbeItem(pytest.Item):
         cassette_dir = config.stash[_CASSETTES]
         strictness = Strictness(config.getoption("gateway_strictness"))
         verdict = asyncio.run(run_probe(self.probe, self.target, cassette_dir=cassette_dir, strictness=strictness))
+        assign([verdict], group([verdict]))  # its label names its distinct defects
         if verdict.outcome is Outcome.SKIP:
             pytest.skip(verdict.message)
         if verdict.outcome is Outcome.FAIL:

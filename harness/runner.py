@@ -23,6 +23,8 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from harness import upstream_journal, websocket
 from harness.cassettes import cassette_path, recorder
 from harness.context import ProbeContext, quiet_agents_sdk
+from harness.derive import derive_cassette, significant
+from harness.derive.model import Kind
 from harness.judge import judge_exchanges
 from harness.model import (
     Behaviour,
@@ -156,10 +158,31 @@ async def run_probe(
     if not replay and ctx.evidence:
         evidence_path(path).write_text(json.dumps(ctx.evidence, indent=1) + "\n")
     if verdict.outcome is not Outcome.SKIP:
+        if verdict.outcome is Outcome.FAIL:
+            verdict.check, verdict.check_received = verdict.message, verdict.received
+            verdict.causes = _derived_causes(path)
+            if verdict.causes:
+                verdict.message += "; the upstream journal shows: " + "; ".join(verdict.causes)
         recorded = load_exchanges(path)
         frames = websocket.exchanges(ctx.evidence, len(recorded))  # websocket turns, judged as streams
         _apply_findings(verdict, judge_exchanges([*recorded, *frames], strictness))
     return verdict
+
+
+# What a maintainer acts on; an added field or a translation alone does not explain a failure.
+ACTIONABLE = {Kind.DROPPED, Kind.CHANGED, Kind.NOT_RETURNED, Kind.NO_UPSTREAM_CALL}
+
+
+def _derived_causes(cassette: Path, limit: int = 3) -> tuple[str, ...]:
+    """The causes of a failed probe derived from its upstream journal (none kept: nothing to say)."""
+    if not upstream_journal.journal_path(cassette).exists():
+        return ()
+    try:
+        causes = significant(derive_cassette(cassette))
+    except (OSError, ValueError, KeyError, TypeError):  # evidence the derivation cannot read says nothing
+        return ()
+    texts = [c.text for c in causes if c.kind in ACTIONABLE]
+    return tuple(dict.fromkeys(texts))[:limit]
 
 
 def _wire_message(finding: Finding) -> str:

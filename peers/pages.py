@@ -235,11 +235,12 @@ def write_page(peer: Peer, report: dict[str, Any], *, recorded: bool) -> Path:
             f"| {t} | `{m.model if m else '?'}` | {m.profile.value if m else '?'} | {c['pass']} |"
             f" {c['pass-rejected']} | {c['non-strict']} | {c['fail']} | {c['skip']} |"
         )
-    causes = report.get("common_causes") or []
-    if causes:
-        lines += ["", "Common causes (as the harness groups them):", ""]
-        for cause in causes:
-            lines.append(f"- {cause.get('target', '')}: {_short(cause.get('summary') or cause, 160)}")
+    defects = report.get("defects") or []
+    if defects:
+        lines += ["", f"Defects ({len(defects)} distinct, as the harness groups them; MUST first, by reach):", ""]
+        for defect in defects:
+            targets = ", ".join(defect.get("targets", []))
+            lines.append(f"- `{defect['id']}` {defect['level']} {_short(defect['title'], 160)} ({targets})")
     lines += ["", "## Matrix", "", "A cell: the outcome, then the behaviour and the wire deviations.", ""]
     lines.append("| probe | " + " | ".join(targets) + " |")
     lines.append("|---|" + "---|" * len(targets))

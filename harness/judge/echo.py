@@ -5,16 +5,24 @@ the request on its way upstream or reports something it did not do; both are fin
 Levels: the model named in a stream's snapshots is a MUST (clients read it there, and the Agents SDK records it);
 everything else is a SHOULD. A dated snapshot of the requested model (`gpt-5-mini` -> `gpt-5-mini-2025-08-07`) is
 the same model, as OpenAI answers it.
+
+Only the fields the Responses API defines are compared: OpenAI's Response schema (schemas/openai/Response.json),
+and the Open Responses ResponseResource, which also defines `store` and the penalties OpenAI's wire carries. Fields a
+gateway adds (`usage.cost`, `x_litellm_*`) are extensions, not disagreements: `extensions()` lists them,
+`defined_only()` leaves them out, and neither the echo check nor the consistency probe ever fails on them.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from harness.judge.report import Report
+from harness.judge.schemas import SCHEMA_DIR
 from harness.model import Level
 from harness.wire import Exchange
 
@@ -77,7 +85,8 @@ def _same(asked: Any, echoed: Any) -> bool:
     return bool(asked == echoed)
 
 
-# field -> (how an echo is compared, whether the request's value is one the echo must carry)
+# field -> (how an echo is compared, whether the request's value is one the echo must carry). How to compare a field
+# is ours to say; which fields exist is the schema's: one it does not define is never compared (`_check`).
 FIELDS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Any], bool]]] = {
     "model": (_model, lambda v: isinstance(v, str)),
     "tool_choice": (_tool_choice, lambda v: isinstance(v, (str, dict))),
@@ -91,13 +100,97 @@ FIELDS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Any], bool]]] = {
 }
 
 
+# What the Responses API defines ---------------------------------------------------------------------------------
+# OpenAI's published Response schema, and the Open Responses ResponseResource, which also defines the fields OpenAI's
+# own wire carries but its published schema leaves out (`store`, `frequency_penalty`, `presence_penalty`).
+RESPONSE_SCHEMAS = (("openai/Response.json", "Response"), ("openresponses/ResponseResource.json", "ResponseResource"))
+_STRUCTURE = ("$ref", "allOf", "anyOf", "oneOf", "properties", "type")
+View = tuple[dict[str, Any], Any]  # a schema node and the $defs its references resolve in
+
+
+@cache
+def _roots() -> tuple[View, ...]:
+    roots = []
+    for path, name in RESPONSE_SCHEMAS:
+        defs: dict[str, Any] = json.loads((SCHEMA_DIR / path).read_text())["$defs"]
+        roots.append((defs, defs[name]))
+    return tuple(roots)
+
+
+def _properties(defs: dict[str, Any], node: Any, depth: int = 0) -> dict[str, Any] | None:
+    """The properties of the one object type a schema node allows (through `$ref`, `allOf`, and an `anyOf`/`oneOf`
+    whose only non-null member is an object), or None: not an object, a union of several objects (output items,
+    tools: their members differ), or a map whose keys are data (`additionalProperties`, as metadata)."""
+    if not isinstance(node, dict) or depth > 20:
+        return None
+    if isinstance(node.get("$ref"), str):
+        return _properties(defs, defs.get(node["$ref"].rsplit("/", 1)[-1]), depth + 1)
+    if isinstance(node.get("allOf"), list):
+        merged: dict[str, Any] = {}
+        for part in node["allOf"]:
+            if isinstance(part, dict) and not any(key in part for key in _STRUCTURE):
+                continue  # annotations only (`{}`, a description)
+            found = _properties(defs, part, depth + 1)
+            if found is None:
+                return None
+            merged.update(found)
+        return merged
+    for union in ("anyOf", "oneOf"):
+        if isinstance(node.get(union), list):
+            members = [m for m in node[union] if not (isinstance(m, dict) and m.get("type") == "null")]
+            return _properties(defs, members[0], depth + 1) if len(members) == 1 else None
+    if node.get("additionalProperties") not in (None, False) or not isinstance(node.get("properties"), dict):
+        return None
+    props: dict[str, Any] = node["properties"]
+    return props
+
+
+def defined_fields() -> frozenset[str]:
+    """The top-level fields of a Response, as the schemas define them."""
+    return frozenset(key for defs, node in _roots() for key in _properties(defs, node) or {})
+
+
+def _walk(value: Any, views: list[View], path: str, found: list[str]) -> Any:
+    """`value` with the fields no view defines left out (their paths added to `found`). An object is entered only
+    where some view knows its one type; a value no view describes as an object is kept whole."""
+    if not isinstance(value, dict):
+        return value
+    known = [(defs, props) for defs, node in views if (props := _properties(defs, node)) is not None]
+    if not known:
+        return value
+    kept = {}
+    for key, sub in value.items():
+        where = f"{path}.{key}" if path else key
+        inner = [(defs, props[key]) for defs, props in known if key in props]
+        if inner:
+            kept[key] = _walk(sub, inner, where, found)
+        else:
+            found.append(where)
+    return kept
+
+
+def extensions(response: Any) -> list[str]:
+    """The paths of the fields in a Response that the Responses API does not define (`usage.cost`,
+    `x_litellm_model_id`): in the object itself and in every nested object of one known type; the items of a union
+    (output, tools) are not entered."""
+    found: list[str] = []
+    _walk(response, list(_roots()), "", found)
+    return sorted(found)
+
+
+def defined_only(response: Any) -> Any:
+    """A Response without the fields the Responses API does not define (see `extensions`)."""
+    return _walk(response, list(_roots()), "", [])
+
+
 def _short(value: Any) -> str:
     return repr(value)[:160]
 
 
 def _check(asked: dict[str, Any], response: dict[str, Any], where: str, stream: bool, report: Report) -> None:
+    defined = defined_fields()
     for name, (same, applies) in FIELDS.items():
-        if name not in asked or not applies(asked[name]):
+        if name not in defined or name not in asked or not applies(asked[name]):
             continue
         echoed = response.get(name)
         if same(asked[name], echoed):

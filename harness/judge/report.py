@@ -4,10 +4,12 @@ count of the rest."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
+from harness.judge.signature import Signature, signature
 from harness.model import Finding, Level
 
-MAX_PER_RULE = 5
+MAX_PER_RULE = 20  # distinct findings (signatures) of one rule listed per probe
 _LEVELS = {"MUST": Level.MUST, "SHOULD": Level.SHOULD, "MAY": Level.MAY}
 
 
@@ -41,31 +43,32 @@ class Report:
 
 
 def tidy(findings: Iterable[Finding], cap: int = MAX_PER_RULE) -> list[Finding]:
-    """Drop exact repeats and list the first `cap` findings of each rule and level (a broken stream repeats
-    itself); the rest are not dropped silently: one more finding per rule says how many were elided."""
-    out: list[Finding] = []
+    """Each distinct finding once: the first of every signature (harness/judge/signature.py: rule, normalised place
+    and received value) is listed with `repeats` counting them all, so a broken stream that repeats itself on every
+    event is one entry, and every distinct defect of a probe is listed. Past `cap` distinct signatures of one rule
+    and level, one more finding says how many further findings were elided (never dropped silently)."""
+    firsts: dict[Signature, Finding] = {}
+    repeats: dict[Signature, int] = {}
     seen: set[Finding] = set()
-    per_rule: dict[tuple[str, Level], int] = {}
-    last: dict[tuple[str, Level], Finding] = {}
     for finding in findings:
         if finding in seen:
             continue
         seen.add(finding)
-        key = (finding.rule, finding.level)
-        per_rule[key] = per_rule.get(key, 0) + 1
-        last[key] = finding
-        if per_rule[key] <= cap:
-            out.append(finding)
-    for (rule, level), count in per_rule.items():
-        if count > cap:
-            elided = count - cap
-            out.append(
-                Finding(
-                    rule,
-                    level,
-                    f"{elided} more {rule} finding{'s' if elided != 1 else ''} like the above, not listed",
-                    last[(rule, level)].exchange,
-                    elided=elided,
-                )
-            )
+        key = signature(finding)
+        firsts.setdefault(key, finding)
+        repeats[key] = repeats.get(key, 0) + 1
+    out: list[Finding] = []
+    listed: dict[tuple[str, Level], int] = {}
+    elided: dict[tuple[str, Level], tuple[int, int]] = {}  # (rule, level) -> (findings not listed, last exchange)
+    for key, finding in firsts.items():
+        kind = (finding.rule, finding.level)
+        listed[kind] = listed.get(kind, 0) + 1
+        if listed[kind] <= cap:
+            out.append(replace(finding, repeats=repeats[key]))
+        else:
+            count, _ = elided.get(kind, (0, 0))
+            elided[kind] = (count + repeats[key], finding.exchange)
+    for (rule, level), (count, exchange) in elided.items():
+        message = f"{count} more {rule} finding{'s' if count != 1 else ''} of other kinds, not listed"
+        out.append(Finding(rule, level, message, exchange, elided=count))
     return out

@@ -1,5 +1,10 @@
 """responses.consistency: the same request answered streamed and not, and a response retrieved later, say the same
-thing: model, tools, parallel_tool_calls, output text, the shape of usage, ids."""
+thing: model, tools, parallel_tool_calls, output text, the shape of usage, ids.
+
+Only the fields the Responses API defines are compared (harness.judge.echo reads them from the schemas). Fields a
+gateway adds (`usage.cost`, `x_litellm_*`) are extensions: listed in the verdict's notes (`extensions`), never a
+disagreement.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 from openai.types.responses import Response
 
 from harness.context import ProbeContext, require
+from harness.judge import echo
 from harness.model import Observation, Observed
 from harness.probes._checks import WEATHER_TOOL, require_completed
 from harness.probes._registry import probe
@@ -20,6 +26,23 @@ def _shape(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _shape(v) for k, v in sorted(value.items()) if v is not None}
     return type(value).__name__ if value is not None else None
+
+
+def _wire(response: Response) -> dict[str, Any]:
+    """The response as it came over the wire: the fields it carried, extensions included (the SDK keeps them)."""
+    dumped: dict[str, Any] = response.model_dump(exclude_unset=True)
+    return dumped
+
+
+def _usage_shape(response: Response) -> Any:
+    """The shape of usage over the fields the Responses API defines."""
+    return _shape(echo.defined_only(_wire(response)).get("usage"))
+
+
+def _note_extensions(ctx: ProbeContext, responses: list[Response]) -> None:
+    found = sorted({path for response in responses for path in echo.extensions(_wire(response))})
+    if found:
+        ctx.notes["extensions"] = ", ".join(found)
 
 
 def _tools(response: Response) -> list[tuple[str, Any]]:
@@ -70,8 +93,8 @@ async def stream_vs_plain(ctx: ProbeContext) -> Observation:
         expected=repr(plain.output_text),
         received=repr(final.output_text),
     )
-    plain_usage = _shape(plain.usage.model_dump() if plain.usage else None)
-    stream_usage = _shape(final.usage.model_dump() if final.usage else None)
+    _note_extensions(ctx, [plain, final])
+    plain_usage, stream_usage = _usage_shape(plain), _usage_shape(final)
     require(
         plain_usage == stream_usage,
         "usage has another shape in the stream than in the plain answer",
@@ -90,6 +113,7 @@ async def stream_vs_plain(ctx: ProbeContext) -> Observation:
 async def retrieve(ctx: ProbeContext) -> Observation:
     final, _ = await _streamed(ctx, model=ctx.model, input=PROMPT)
     fetched = await ctx.client.responses.retrieve(final.id)
+    _note_extensions(ctx, [final, fetched])
     require(fetched.id == final.id, "retrieve returned another response", expected=final.id, received=fetched.id)
     want, got = [getattr(i, "id", None) for i in final.output], [getattr(i, "id", None) for i in fetched.output]
     require(want == got, "the retrieved output items are not the streamed ones", expected=want, received=got)

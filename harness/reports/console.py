@@ -1,5 +1,5 @@
-"""The console: a header saying what was assumed, one line per result as it arrives, then the common causes, a
-summary table and a summary line."""
+"""The console: a header saying what was judged with and what was assumed, one line per result as it arrives, then
+the defects (harness/defects.py), a summary table and a summary line."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from harness.defects import Defect, group
 from harness.model import Level, Outcome, Verdict
-from harness.reports.causes import common_causes
 from harness.reports.summary import summary
 from harness.run_info import RunInfo
 from harness.targets import Target
@@ -91,15 +91,27 @@ def summary_line(verdicts: Sequence[Verdict]) -> str:
     )
 
 
-def print_summary(verdicts: Sequence[Verdict], stream: TextIO | None = None) -> None:
+def print_defects(defects: Sequence[Defect], stream: TextIO) -> None:
+    """The distinct defects, MUST first then by reach, one line each (its targets where there are several)."""
+    must = sum(d.level is Level.MUST for d in defects)
+    heading = f"defects: {len(defects)} distinct ({must} MUST), by reach; details in report.json and report.html"
+    print(heading, file=stream)
+    one_target = len({t for d in defects for t in d.targets}) == 1
+    for defect in defects:
+        targets = "" if one_target else f"  [{', '.join(defect.targets)}]"
+        print(f"  {defect.id} {defect.level.value:<6} {defect.title} · {defect.reach} probes{targets}", file=stream)
+
+
+def print_summary(
+    verdicts: Sequence[Verdict], stream: TextIO | None = None, *, defects: Sequence[Defect] | None = None
+) -> None:
+    """The defect list, then a table of outcomes per target, then the summary line."""
     stream = stream or sys.stdout
     targets = list(dict.fromkeys(v.target for v in verdicts))
     print("", file=stream)
-    causes = common_causes(verdicts)
-    if causes:
-        print("common causes:", file=stream)
-        for cause in causes:
-            print(f"  {cause.target}: {cause.summary}", file=stream)
+    defects = group(verdicts) if defects is None else defects
+    if defects:
+        print_defects(defects, stream)
         print("", file=stream)
     width = max([len("target"), *(len(t) for t in targets)]) + 2
     header = f"{'target':<{width}}" + "".join(f"{name:>{len(name) + 2}}" for name, _ in COLUMNS)

@@ -13,8 +13,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from harness.defects import Defect, group
 from harness.model import Outcome, Verdict
-from harness.reports.causes import common_causes
 from harness.reports.html_assets import CSS, JS
 from harness.reports.matrix import PLAIN
 from harness.run_info import RunInfo
@@ -153,6 +153,7 @@ def _evidence(verdict: Verdict) -> str:
         "level": verdict.level.value,
         "outcome": WORD[verdict.outcome],
         "behaviour": verdict.behaviour.value,
+        "defects": ", ".join(verdict.defects),
         "wire deviations": str(verdict.deviations),
         "message": verdict.message,
         "expected": verdict.expected,
@@ -180,12 +181,30 @@ def _counts(verdicts: Iterable[Verdict]) -> Counter[Outcome]:
     return Counter(v.outcome for v in verdicts)
 
 
-def _summary(verdicts: Sequence[Verdict], run: RunInfo, generated: datetime) -> str:
+def _defects(defects: Sequence[Defect]) -> str:
+    """The defects, MUST first then by reach: what to fix, each with its reach, targets and first evidence (a link
+    to the first cell that shows it)."""
+    if not defects:
+        return ""
+    rows = "".join(
+        f'<tr id="{e(d.id)}"><td><code>{e(d.id)}</code></td><td>{d.level.value}</td><td>{e(d.title)}</td>'
+        f"<td>{d.reach}</td><td>{e(', '.join(d.targets))}</td>"
+        f'<td><a href="#ev-{e(d.members[0][0])}/{e(d.members[0][1])}">{e(d.evidence)}</a></td></tr>'
+        for d in defects
+        if d.members
+    )
+    return (
+        f'<section id="defects"><h2>Defects ({len(defects)} distinct)</h2><table><thead><tr><th>id</th>'
+        "<th>level</th><th>defect</th><th>probes</th><th>targets</th><th>first evidence</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _summary(verdicts: Sequence[Verdict], run: RunInfo, generated: datetime, defects: Sequence[Defect]) -> str:
     counts = _counts(verdicts)
     items = "".join(f'<li class="o-{o.value}"><b>{counts[o]}</b>{WORD[o]}</li>' for o in Outcome)
     targets, probes = len({v.target for v in verdicts}), len({v.probe for v in verdicts})
-    causes = "".join(f"<li><b>{e(c.target)}</b>: {e(c.summary)}</li>" for c in common_causes(verdicts))
-    causes = f'<section id="common-causes"><h2>Common causes</h2><ul>{causes}</ul></section>' if causes else ""
+    causes = _defects(defects)
     sdk = f" (sdk schemas: {run.sdk_schemas})" if run.sdk_schemas else ""
     meta = (
         f"{generated:%Y-%m-%d %H:%M} UTC · strictness <b>{e(run.strictness)}</b> · judged with openai "
@@ -248,21 +267,31 @@ def _matrix(verdicts: Sequence[Verdict]) -> str:
     return f'<table id="matrix"><thead><tr><th>probe</th>{head}</tr></thead>{"".join(bodies)}</table>'
 
 
-def render_html(verdicts: Sequence[Verdict], *, run: RunInfo | None = None, generated: datetime | None = None) -> str:
-    """The page; `run` says what it was judged with (by default: the openai strictness and the installed SDKs)."""
+def render_html(
+    verdicts: Sequence[Verdict],
+    *,
+    run: RunInfo | None = None,
+    generated: datetime | None = None,
+    defects: Sequence[Defect] | None = None,
+) -> str:
+    """The page, led by the defects; `run` says what it was judged with (by default: the openai strictness and the
+    installed SDKs)."""
     run = run or RunInfo.current()
+    defects = group(verdicts) if defects is None else defects
     evidence = "".join(_evidence(v) for v in verdicts)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>gateway-conformance report</title><style>{CSS}</style></head><body>"
-        f"<h1>gateway-conformance report</h1>{_summary(verdicts, run, generated or datetime.now(UTC))}"
+        f"<h1>gateway-conformance report</h1>{_summary(verdicts, run, generated or datetime.now(UTC), defects)}"
         f'<h2>Matrix</h2><p class="legend">{e(LEGEND)}</p>{_filters(verdicts)}{_matrix(verdicts)}'
         '<h2>Evidence</h2><p class="legend">Every cell\'s evidence, in run order.</p>'
         f'<div id="evidence">{evidence}</div><script>{JS}</script></body></html>'
     )
 
 
-def write_html(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None) -> Path:
-    path.write_text(render_html(verdicts, run=run), encoding="utf-8")
+def write_html(
+    verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None, defects: Sequence[Defect] | None = None
+) -> Path:
+    path.write_text(render_html(verdicts, run=run, defects=defects), encoding="utf-8")
     return path

@@ -20,7 +20,7 @@ code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .counts{display:flex;flex-wrap:wrap;gap:.5em;list-style:none;padding:0;margin:0 0 1em}
 .counts li{padding:.35em .8em;border-radius:6px;background:var(--bg);border-left:5px solid var(--b)}
 .counts b{font-size:18px;margin-right:.3em}
-#common-causes{border:1px solid #b3261e;border-radius:6px;padding:.2em 1em;margin-bottom:1em;background:#fff8f7}
+#defects{border:1px solid #b3261e;border-radius:6px;padding:.2em 1em;margin-bottom:1em;background:#fff8f7}
 #filters{display:flex;flex-wrap:wrap;gap:.4em 1.5em;align-items:center;margin:.5em 0 1em;padding:.6em .8em;
 background:#f6f8fa;border-radius:6px}
 #filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3em .9em;align-items:center}

@@ -7,15 +7,20 @@ from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
 
+from harness.defects import Defect, group
 from harness.model import Outcome, Verdict
 from harness.run_info import RunInfo
 
 
-def write_junit(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None) -> Path:
+def write_junit(
+    verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None, defects: Sequence[Defect] | None = None
+) -> Path:
     root = ET.Element("testsuites", name="gateway-conformance")
     judged_with = (run or RunInfo.current()).as_json()
-    for target, group in groupby(sorted(verdicts, key=lambda v: v.target), key=lambda v: v.target):
-        cases = list(group)
+    defects = group(verdicts) if defects is None else defects
+    titles = {d.id: d.title for d in defects}
+    for target, batch in groupby(sorted(verdicts, key=lambda v: v.target), key=lambda v: v.target):
+        cases = list(batch)
         suite = ET.SubElement(
             root,
             "testsuite",
@@ -29,6 +34,8 @@ def write_junit(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None 
         for name, value in judged_with.items():
             if value is not None:
                 ET.SubElement(properties, "property", name=name, value=value)
+        mine = [d for d in defects if target in d.targets]
+        ET.SubElement(properties, "property", name="defects", value=str(len(mine)))
         for verdict in cases:
             case = ET.SubElement(
                 suite, "testcase", classname=target, name=verdict.probe, time=f"{verdict.duration_ms / 1000:.3f}"
@@ -38,6 +45,7 @@ def write_junit(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None 
                 for k, v in (
                     ("requirement", verdict.requirement),
                     ("behaviour", verdict.behaviour.value),
+                    ("defects", "; ".join(f"{i} {titles.get(i, '')}".strip() for i in verdict.defects)),
                     ("wire deviations", str(verdict.deviations)),
                     ("expected", verdict.expected),
                     ("received", verdict.received),
@@ -55,6 +63,8 @@ def write_junit(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None 
                 ET.SubElement(case, "skipped", message=verdict.message)
             elif verdict.outcome is not Outcome.PASS:
                 ET.SubElement(case, "system-out").text = f"{verdict.outcome.value} ({verdict.label}): {verdict.message}"
+        # The suite's defects, ranked (after its cases, where the JUnit schema puts a suite's output).
+        ET.SubElement(suite, "system-out").text = "\n".join(d.line() for d in mine)
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path

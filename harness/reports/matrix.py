@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
 
+from harness.defects import Defect, group
 from harness.model import Behaviour, Outcome, Verdict
-from harness.reports.causes import common_causes
 
 SYMBOL = {
     Outcome.PASS: "✅ pass",
@@ -25,44 +25,54 @@ PLAIN = {
 
 
 def cell_text(verdict: Verdict) -> str:
-    """The outcome, and beside it both axes unless the outcome already says them: `❌ fail (works · 3 wire
-    deviations)`, `⚠️ non-strict (works · 1 wire deviation)`, `❌ fail (broken)`, `✅ pass`."""
-    if PLAIN.get(verdict.outcome) is verdict.behaviour and not verdict.findings:
+    """The outcome, and beside it both axes unless the outcome already says them: `❌ fail (works · 2 defects)`,
+    `⚠️ non-strict (works · 1 defect)`, `❌ fail (broken · 1 defect)`, `✅ pass`."""
+    if PLAIN.get(verdict.outcome) is verdict.behaviour and not verdict.findings and not verdict.defects:
         return SYMBOL[verdict.outcome]
     return f"{SYMBOL[verdict.outcome]} ({verdict.label})"
 
 
-def render_matrix(verdicts: Sequence[Verdict]) -> str:
+def defect_table(defects: Sequence[Defect]) -> list[str]:
+    """The defects as a Markdown table, MUST first then by reach."""
+    if not defects:
+        return []
+    several = len({t for d in defects for t in d.targets}) > 1
+    head = "| defect | level | what | probes |" + (" targets |" if several else "")
+    lines = [f"## Defects ({len(defects)} distinct)", "", head, "|---|---|---|---|" + ("---|" if several else "")]
+    for d in defects:
+        title = d.title.replace("|", "\\|")
+        row = f"| `{d.id}` | {d.level.value} | {title} | {d.reach} |"
+        lines.append(row + (f" {', '.join(d.targets)} |" if several else ""))
+    return [*lines, ""]
+
+
+def render_matrix(verdicts: Sequence[Verdict], defects: Sequence[Defect] | None = None) -> str:
     targets = list(dict.fromkeys(v.target for v in verdicts))
     cell = {(v.probe, v.target): v for v in verdicts}
     probes = sorted({(v.probe, v.level.value) for v in verdicts})
     lines = ["# Conformance matrix", ""]
-    causes = common_causes(verdicts)
-    if causes:
-        lines += ["**Common causes:**", ""]
-        lines += [f"- `{c.target}`: {c.summary}" for c in causes]
-        lines.append("")
+    lines += defect_table(group(verdicts) if defects is None else defects)
     lines += [
         "Legend: " + " · ".join(SYMBOL.values()) + ". `pass` means the feature works for real; "
         "`rejected cleanly` means a 4xx/501 OpenAI error envelope naming the feature, where the target may reject it. "
-        "In brackets: what the probe's own check found (works, rejected, broken, skipped) and the wire deviations "
-        "the judge found.",
+        "In brackets: what the probe's own check found (works, rejected, broken, skipped) and how many of the "
+        "defects above the cell shows.",
         "",
     ]
-    for area, group in groupby(probes, key=lambda p: p[0].split(".")[0]):
+    for area, batch in groupby(probes, key=lambda p: p[0].split(".")[0]):
         lines += [
             f"## {area}",
             "",
             "| probe | level | " + " | ".join(targets) + " |",
             "|---|---|" + "---|" * len(targets),
         ]
-        for probe_id, level in group:
+        for probe_id, level in batch:
             cells = [cell_text(cell[(probe_id, t)]) if (probe_id, t) in cell else "" for t in targets]
             lines.append(f"| `{probe_id}` | {level} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
 
 
-def write_matrix(verdicts: Sequence[Verdict], path: Path) -> Path:
-    path.write_text(render_matrix(verdicts))
+def write_matrix(verdicts: Sequence[Verdict], path: Path, *, defects: Sequence[Defect] | None = None) -> Path:
+    path.write_text(render_matrix(verdicts, defects))
     return path

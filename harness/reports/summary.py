@@ -8,8 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from harness.defects import Defect, group
 from harness.model import Level, Outcome, Verdict
-from harness.reports.causes import common_causes
 from harness.run_info import RunInfo
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
@@ -49,18 +49,23 @@ def result(verdict: Verdict) -> dict[str, Any]:
         "where": verdict.where,
         "cassette": verdict.cassette,
         "rejection": asdict(verdict.rejection) if verdict.rejection else None,
-        # Every finding the judge made: MAX_PER_RULE of each rule listed, the rest as one entry with `elided`: N.
+        # Every distinct finding the judge made (its `repeats` counting it), MAX_PER_RULE kinds of each rule listed,
+        # the rest as one entry with `elided`: N.
         "findings": [{**asdict(f), "level": f.level.value} for f in verdict.findings],
         "deviations": {"total": verdict.deviations, "should": verdict.should_deviations},
+        "defects": list(verdict.defects),
+        "causes": list(verdict.causes),
         **({"expectation": verdict.extra["expectation"]} if "expectation" in verdict.extra else {}),
     }
 
 
-def write_json(verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None) -> Path:
+def write_json(
+    verdicts: Sequence[Verdict], path: Path, *, run: RunInfo | None = None, defects: Sequence[Defect] | None = None
+) -> Path:
     body = {
         "run": (run or RunInfo.current()).as_json(),
         "summary": summary(verdicts),
-        "common_causes": [c.as_json() for c in common_causes(verdicts)],
+        "defects": [d.as_json() for d in (group(verdicts) if defects is None else defects)],
         "results": [result(v) for v in verdicts],
     }
     path.write_text(json.dumps(body, indent=2) + "\n")

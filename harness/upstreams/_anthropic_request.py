@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness.upstreams import scripted
@@ -81,12 +82,23 @@ def _blocks(content: Any, path: str) -> list[dict[str, Any]]:
     return content
 
 
-def _turns(messages: Any) -> list[tuple[str, list[dict[str, Any]]]]:
+@dataclass
+class Turn:
+    """Consecutive messages of one role, as Anthropic merges them; `where` is each block's (message, block) index,
+    for the paths Anthropic's errors name."""
+
+    role: str
+    first: int  # the index of its first message
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    where: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _turns(messages: Any) -> list[Turn]:
     if not isinstance(messages, list) or not messages:
         raise Fault(
             400, "messages: Field required" if messages is None else "messages: at least one message is required"
         )
-    turns: list[tuple[str, list[dict[str, Any]]]] = []
+    turns: list[Turn] = []
     for i, msg in enumerate(messages):
         if not isinstance(msg, dict):
             raise Fault(400, f"messages.{i}: Input should be a valid dictionary")
@@ -97,38 +109,43 @@ def _turns(messages: Any) -> list[tuple[str, list[dict[str, Any]]]]:
         if role not in ("user", "assistant"):
             raise Fault(400, f"messages.{i}.role: Input should be 'user' or 'assistant'")
         blocks = _blocks(msg.get("content"), f"messages.{i}.content")
-        if turns and turns[-1][0] == role:
-            turns[-1][1].extend(blocks)
-        else:
-            turns.append((role, list(blocks)))
+        if not turns or turns[-1].role != role:
+            turns.append(Turn(str(role), i))
+        turns[-1].blocks.extend(blocks)
+        turns[-1].where.extend((i, j) for j in range(len(blocks)))
     return turns
 
 
-def _check_pairing(turns: list[tuple[str, list[dict[str, Any]]]]) -> None:
-    for i, (role, blocks) in enumerate(turns):
-        uses = [str(b.get("id")) for b in blocks if b["type"] == "tool_use"]
-        results = [str(b.get("tool_use_id")) for b in blocks if b["type"] == "tool_result"]
-        if role == "user" and uses:
-            raise Fault(400, f"messages.{i}: tool_use blocks may only appear in assistant messages")
-        if role == "assistant" and results:
-            raise Fault(400, f"messages.{i}: tool_result blocks may only appear in user messages")
-        before = {str(b.get("id")) for b in turns[i - 1][1] if b["type"] == "tool_use"} if i else set()
-        unexpected = [r for r in results if r not in before]
+def _check_pairing(turns: list[Turn]) -> None:
+    for i, turn in enumerate(turns):
+        uses = [str(b.get("id")) for b in turn.blocks if b["type"] == "tool_use"]
+        blocks = zip(turn.blocks, turn.where, strict=True)
+        results = [(str(b.get("tool_use_id")), at) for b, at in blocks if b["type"] == "tool_result"]
+        if turn.role == "user" and uses:
+            raise Fault(400, f"messages.{turn.first}: tool_use blocks may only appear in assistant messages")
+        if turn.role == "assistant" and results:
+            raise Fault(400, f"messages.{turn.first}: tool_result blocks may only appear in user messages")
+        before = {str(b.get("id")) for b in turns[i - 1].blocks if b["type"] == "tool_use"} if i else set()
+        unexpected = [(r, at) for r, at in results if r not in before]
         if unexpected:
+            message, block = unexpected[0][1]
             raise Fault(
                 400,
-                f"messages.{i}: unexpected `tool_use_id` found in `tool_result` blocks: {', '.join(unexpected)}. "
-                "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.",
+                f"messages.{message}.content.{block}: unexpected `tool_use_id` found in `tool_result` blocks: "
+                f"{', '.join(r for r, _ in unexpected)}. Each `tool_result` block must have a corresponding "
+                "`tool_use` block in the previous message.",
             )
-        after = turns[i + 1][1] if i + 1 < len(turns) else []
-        answered = {str(b.get("tool_use_id")) for b in after if b["type"] == "tool_result"}
+        if i + 1 == len(turns):
+            continue
+        after = turns[i + 1]
+        answered = {str(b.get("tool_use_id")) for b in after.blocks if b["type"] == "tool_result"}
         missing = [u for u in uses if u not in answered]
-        if missing and i + 1 < len(turns):
+        if missing:
             raise Fault(
                 400,
-                f"messages.{i + 1}: `tool_use` ids were found without `tool_result` blocks immediately after: "
-                f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in "
-                "the next message.",
+                f"messages.{after.first}: `tool_use` ids were found without `tool_result` blocks immediately after: "
+                f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in the "
+                "next message.",
             )
 
 

@@ -2,7 +2,8 @@
 
 Google parses the JSON against its protobuf schema: an unknown field is 'Invalid JSON payload received. Unknown
 name "x"', and both lowerCamel and snake_case spellings are accepted. A model turn of function calls must be
-answered by exactly as many functionResponse parts in the next turn.
+answered by exactly as many functionResponse parts in the next turn, and a turn of functionResponse parts must come
+right after such a model turn.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from harness.upstreams import scripted
 from harness.upstreams.common import Fault
+from harness.upstreams.faults import base_model
 
 REQUEST_FIELDS = {
     "model",
@@ -86,6 +88,13 @@ def check_fields(obj: Any, allowed: set[str], at: str | None) -> dict[str, Any]:
     return normalized(obj)
 
 
+def _calls_functions(content: dict[str, Any] | None) -> bool:
+    """A model turn with at least one functionCall part: the only turn a functionResponse may answer."""
+    if content is None or content.get("role", "user") != "model":
+        return False
+    return any(isinstance(p, dict) and "functionCall" in normalized(p) for p in content.get("parts") or [])
+
+
 def _check_turns(contents: list[dict[str, Any]]) -> None:
     for i, content in enumerate(contents):
         role = content.get("role", "user")
@@ -98,6 +107,8 @@ def _check_turns(contents: list[dict[str, Any]]) -> None:
             for key in part:
                 if key not in PART_FIELDS:
                     raise unknown(key, f"contents[{i}].parts[0]")
+        if any("functionResponse" in p for p in parts) and not _calls_functions(contents[i - 1] if i else None):
+            raise Fault(400, "Please ensure that function response turn comes immediately after a function call turn.")
         calls = sum(1 for p in parts if "functionCall" in p)
         if calls:
             before = contents[i - 1] if i else None
@@ -138,6 +149,20 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         if config.get("allowedFunctionNames") and config.get("mode") not in ("ANY", "VALIDATED"):
             raise Fault(400, "allowed_function_names may only be set when the function calling mode is ANY.")
     return body
+
+
+def check_search_tools(body: dict[str, Any], model: str) -> None:
+    """`google_search_retrieval` (search with dynamic retrieval) is the Gemini 1.5 models' tool; from Gemini 2.0 on,
+    Google refuses it and asks for `google_search` (its words, as the Gemini API answers them)."""
+    legacy = base_model(model).startswith("gemini-1.")
+    if not legacy and any(
+        "googleSearchRetrieval" in normalized(t) for t in body.get("tools") or [] if isinstance(t, dict)
+    ):
+        raise Fault(
+            400,
+            "Unable to submit request because Please use google_search field instead of google_search_retrieval "
+            "field.. Learn more: https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/gemini",
+        )
 
 
 def _lower_types(schema: Any) -> Any:
@@ -191,6 +216,10 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
     for i, tool in enumerate(map(normalized, body.get("tools") or [])):
         if "googleSearch" in tool:
             req.hosted_tools.append({"type": "google_search", **(normalized(tool["googleSearch"] or {}))})
+        if "googleSearchRetrieval" in tool:  # check_search_tools has refused it where Google does
+            req.hosted_tools.append(
+                {"type": "google_search_retrieval", **normalized(tool["googleSearchRetrieval"] or {})}
+            )
         for j, decl in enumerate(map(normalized, tool.get("functionDeclarations") or [])):
             if not isinstance(decl.get("name"), str) or not FUNCTION_NAME.fullmatch(decl["name"]):
                 raise Fault(

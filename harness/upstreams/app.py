@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import journal as request_journal
-from harness.upstreams import openai_chat, openai_responses
+from harness.upstreams import openai_chat, openai_conversations, openai_responses
 from harness.upstreams.access import Access, Overrides
 from harness.upstreams.errors import Fault, error_body, protocol_of
 from harness.upstreams.gate import Gate
@@ -64,7 +64,9 @@ def create_app(
     access = access or Access.build(keys, models)
     journal = request_journal.Journal(journal_limit)
     routes: list[BaseRoute] = [Route("/health", health), *request_journal.routes(journal)]
-    routes += openai_responses.routes(openai_responses.Store(), access.models["openai"]) + openai_chat.routes()
+    store = openai_responses.Store()
+    routes += openai_responses.routes(store, access.models["openai"]) + openai_conversations.routes(store.conversations)
+    routes += openai_chat.routes()
     routes += _optional_routes("anthropic") + _optional_routes("gemini")
     app = Starlette(
         routes=routes,

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from harness.upstreams import scripted
-from harness.upstreams._gemini_request import check_fields, to_scripted, validate
+from harness.upstreams._gemini_request import check_fields, check_search_tools, to_scripted, validate
 from harness.upstreams._limits import limit
 from harness.upstreams.common import Fault, apply_fault, json_answer, new_id, read_json, sse_event, stream_response
 from harness.upstreams.errors import GOOGLE_NO_KEY, GOOGLE_STATUS
@@ -113,6 +113,7 @@ def _json_array(chunks: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 async def _generate(request: Request, model: str, action: str) -> Response:
     body = validate(await read_json(request))
+    check_search_tools(body, model)
     await apply_fault(model, "gemini")
     req = to_scripted(body)
     rendered = Rendered(body, req, scripted.reply(req))

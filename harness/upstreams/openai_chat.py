@@ -65,6 +65,27 @@ def _calls(msg: dict[str, Any], index: int) -> list[scripted.ToolCall]:
     return calls
 
 
+def _check_answers_a_call(messages: list[dict[str, Any]], index: int, call_id: str) -> None:
+    """A `tool` message answers one of the `tool_calls` of the assistant message before it (other tool messages may
+    come between), or the request is a 400 in OpenAI's words (Groq words the first one alike)."""
+    before = next((m for m in reversed(messages[:index]) if m.get("role") != "tool"), None)
+    calls = before.get("tool_calls") if before is not None and before.get("role") == "assistant" else None
+    if not calls:
+        raise Fault(
+            400,
+            "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with "
+            "'tool_calls'.",  # sic: OpenAI's spelling
+            param=f"messages.[{index}].role",
+        )
+    if call_id not in {call.get("id") for call in calls if isinstance(call, dict)}:
+        # OpenAI's message; its `param` here is this emulator's guess (the recorded refusals seen name no param).
+        raise Fault(
+            400,
+            f"Invalid parameter: 'tool_call_id' of '{call_id}' not found in 'tool_calls' of previous message.",
+            param=f"messages.[{index}].tool_call_id",
+        )
+
+
 def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
     messages = objects(get_list(body, "messages"), "messages")
     if not messages:
@@ -88,6 +109,7 @@ def to_scripted(body: dict[str, Any]) -> scripted.ScriptedRequest:
             req.messages.append(scripted.Message(role="assistant", text=text, tool_calls=_calls(msg, index)))
         else:
             call_id = get_str(msg, "tool_call_id", f"messages[{index}].tool_call_id")
+            _check_answers_a_call(messages, index, call_id)
             req.messages.append(scripted.Message(role="tool", tool_result=scripted.ToolResult(call_id, text)))
     _tools(body, req)
     fmt = get_dict(body, "response_format")

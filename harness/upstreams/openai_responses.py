@@ -1,7 +1,8 @@
 """OpenAI Responses API, emulated: `/v1/responses` JSON and SSE, stored responses and their input items,
 `previous_response_id` chains, input_tokens, compact and the model list.
 
-Requests become a `ScriptedRequest` in responses_input.py; replies are rendered in responses_output.py.
+Requests become a `ScriptedRequest` in responses_input.py; replies are rendered in responses_output.py. `conversation`
+reads and extends a conversation of the Conversations API (openai_conversations.py, whose store this one holds).
 Unknown input item types are accepted as opaque (see responses_input.py for why).
 """
 
@@ -30,6 +31,8 @@ from harness.upstreams.common import (
     now,
     read_json,
 )
+from harness.upstreams.openai_conversations import Conversations, conversation_id
+from harness.upstreams.openai_items import page, stored_item
 from harness.upstreams.responses_input import compaction_token, content_text, input_items, to_scripted
 from harness.upstreams.responses_output import apply_limit, output_items, render_stream, response_object, usage_for
 
@@ -44,6 +47,7 @@ class Store:
     inputs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # background responses still running: id -> the finished response they become on the second GET
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    conversations: Conversations = field(default_factory=Conversations)
 
     def advance(self, response_id: str) -> dict[str, Any]:
         """A background response as one more look finds it: queued -> in_progress -> finished (deterministic: each
@@ -94,29 +98,15 @@ class Store:
         return items
 
 
-def _stored_item(item: dict[str, Any]) -> dict[str, Any]:
-    """An input item as OpenAI lists it: with an id, content as parts, and a status."""
-    stored = {"id": item.get("id") or new_id("msg_"), **item}
-    if stored.get("type") == "message" and isinstance(stored.get("content"), str):
-        # An assistant's text is output text (as in the output it came from); everyone else's is input text.
-        if stored.get("role") == "assistant":
-            stored["content"] = [{"type": "output_text", "annotations": [], "logprobs": [], "text": stored["content"]}]
-        else:
-            stored["content"] = [{"type": "input_text", "text": stored["content"]}]
-    if stored.get("type") in ("message", "function_call", "function_call_output"):
-        stored.setdefault("status", "completed")
-    return stored
-
-
 def _validate(payload: dict[str, Any], *, model_required: bool = True) -> None:
     model = get_str(payload, "model")
     if model_required and not model:
         raise Fault(400, "Missing required parameter: 'model'.", param="model")
-    if payload.get("conversation") is not None:
-        # The emulator keeps no conversations: a gateway that owns them must not forward the parameter.
-        message = f"Conversation with id '{payload['conversation']}' not found."
-        raise Fault(404, message, param="conversation", code="not_found")
-    get_str(payload, "previous_response_id")
+    previous = get_str(payload, "previous_response_id")
+    if conversation_id(payload) is not None and previous:
+        # OpenAI refuses the two together; this wording is the emulator's (no recorded refusal was found).
+        message = "Mutually exclusive parameters: 'previous_response_id' and 'conversation' cannot be used together."
+        raise Fault(400, message, param="conversation")
     get_str(payload, "instructions")
     get_bool(payload, "stream")
     get_bool(payload, "store", default=True)
@@ -125,8 +115,11 @@ def _validate(payload: dict[str, Any], *, model_required: bool = True) -> None:
 
 
 def _history(store: Store, payload: dict[str, Any]) -> list[dict[str, Any]]:
-    previous = get_str(payload, "previous_response_id")
-    return store.chain(previous) if previous else []
+    """What comes before the input: the stored chain of `previous_response_id`, or the conversation's items."""
+    previous, conversation = get_str(payload, "previous_response_id"), conversation_id(payload)
+    if previous:
+        return store.chain(previous)
+    return store.conversations.history(conversation) if conversation else []
 
 
 # endpoints -------------------------------------------------------------------------------------------------------
@@ -146,13 +139,18 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
         req = to_scripted(payload, _history(store, payload) + items)
         rep, incomplete = apply_limit(payload, scripted.reply(req))
         output = output_items(rep, incomplete=incomplete)
-        final = response_object(payload, output, usage_for(req, rep), incomplete=incomplete)
+        conversation = conversation_id(payload)
+        usage = usage_for(req, rep)
+        final = response_object(payload, output, usage, incomplete=incomplete, conversation=conversation)
         stream = bool(payload.get("stream"))
+        inputs = [stored_item(item) for item in items]
+        if conversation and "fail-midstream" not in final["model"]:  # the turn joins its conversation
+            store.conversations.append(conversation, inputs + output)
         if final["background"]:
-            return _background(store, final, items, stream)
+            return _background(store, final, inputs, stream)
         if final["store"] and "fail-midstream" not in final["model"]:  # a cut stream never completed
             store.responses[final["id"]] = final
-            store.inputs[final["id"]] = [_stored_item(item) for item in items]
+            store.inputs[final["id"]] = inputs
         return answer(final["model"], stream, lambda: render_stream(final), lambda: final)
 
     async def retrieve(request: Request) -> Response:
@@ -169,7 +167,7 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
 
     async def list_input_items(request: Request) -> Response:
         found = store.get(request.path_params["response_id"])
-        return json_response(_page(list(store.inputs[found["id"]]), request.query_params))
+        return json_response(page(list(store.inputs[found["id"]]), request.query_params))
 
     async def input_tokens(request: Request) -> Response:
         payload = await read_json(request)
@@ -195,7 +193,7 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
     ]
 
 
-def _background(store: Store, final: dict[str, Any], items: list[dict[str, Any]], stream: bool) -> Response:
+def _background(store: Store, final: dict[str, Any], inputs: list[dict[str, Any]], stream: bool) -> Response:
     """`background: true`: the answer is the response `queued`, with no output yet; GET shows it `in_progress`, then
     finished. It must be stored (as at OpenAI); streaming it is not emulated (a 400)."""
     if not final["store"]:
@@ -206,36 +204,8 @@ def _background(store: Store, final: dict[str, Any], items: list[dict[str, Any]]
     queued.update({"output": [], "usage": None})
     store.responses[final["id"]] = queued
     store.pending[final["id"]] = final
-    store.inputs[final["id"]] = [_stored_item(item) for item in items]
+    store.inputs[final["id"]] = inputs
     return json_answer(final["model"], queued)
-
-
-def _page(items: list[dict[str, Any]], query: Any) -> dict[str, Any]:
-    """One page of a cursor list: `order` (default desc), `after` an item id, `limit` 1..100 (default 20)."""
-    order = query.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise Fault(400, f"Invalid value for 'order': expected 'asc' or 'desc', but got {order!r}.", param="order")
-    if order == "desc":
-        items.reverse()
-    after = query.get("after")
-    if after:
-        ids = [item["id"] for item in items]
-        if after not in ids:
-            raise Fault(400, f"Invalid value for 'after': no item with id '{after}' in this list.", param="after")
-        items = items[ids.index(after) + 1 :]
-    raw_limit = query.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        message = f"Invalid value for 'limit': expected an integer from 1 to 100, but got {raw_limit!r}."
-        raise Fault(400, message, param="limit")
-    limit = int(raw_limit)
-    page = items[:limit]
-    return {
-        "object": "list",
-        "data": page,
-        "first_id": page[0]["id"] if page else None,
-        "last_id": page[-1]["id"] if page else None,
-        "has_more": len(items) > limit,
-    }
 
 
 def _compacted(items: list[dict[str, Any]], payload: dict[str, Any]) -> dict[str, Any]:

@@ -35,38 +35,39 @@ def expand_compaction(item: dict[str, Any], index: int) -> str:
         raise Fault(400, "Invalid 'encrypted_content': the compaction item is corrupt.", param=param) from exc
 
 
-def input_items(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """`input` as a list of items: a string is one user message; an item without `type` is a message."""
-    raw = payload.get("input")
+def input_items(payload: dict[str, Any], key: str = "input") -> list[dict[str, Any]]:
+    """`input` (or a conversation's `items`) as a list of items: a string is one user message; an item without
+    `type` is a message."""
+    raw = payload.get(key)
     if raw is None:
         return []
     if isinstance(raw, str):
         return [{"type": "message", "role": "user", "content": raw}]
     if not isinstance(raw, list):
-        raise Fault(400, "Invalid type for 'input': expected a string or an array of items.", param="input")
+        raise Fault(400, f"Invalid type for '{key}': expected a string or an array of items.", param=key)
     items = []
-    for index, item in enumerate(objects(raw, "input")):
+    for index, item in enumerate(objects(raw, key)):
         if item.get("type", "message") == "message":
-            _check_message(item, index)
+            _check_message(item, f"{key}[{index}]")
         items.append(item if "type" in item else {"type": "message", **item})
     return items
 
 
-def _check_message(item: dict[str, Any], index: int) -> None:
+def _check_message(item: dict[str, Any], where: str) -> None:
     role = item.get("role")
     if role not in ("user", "assistant", "system", "developer"):
         raise Fault(
             400,
-            f"Invalid value for 'input[{index}].role': expected one of 'user', 'assistant', 'system' or "
+            f"Invalid value for '{where}.role': expected one of 'user', 'assistant', 'system' or "
             f"'developer', but got {role!r}.",
-            param=f"input[{index}].role",
+            param=f"{where}.role",
         )
     content = item.get("content")
     if not isinstance(content, str | list):
         raise Fault(
             400,
-            f"Invalid type for 'input[{index}].content': expected a string or an array of content parts.",
-            param=f"input[{index}].content",
+            f"Invalid type for '{where}.content': expected a string or an array of content parts.",
+            param=f"{where}.content",
         )
 
 
@@ -95,11 +96,25 @@ def _output_text(output: Any) -> str:
     return output if isinstance(output, str) else content_text(output)
 
 
+def check_call_outputs(items: list[dict[str, Any]]) -> None:
+    """Every `function_call_output` answers a `function_call` that came before it (in this input, or in the stored
+    chain in front of it), or the request is a 400 in OpenAI's words: a gateway that lost the call, or rewrote its
+    id, is refused here as at OpenAI."""
+    called: set[Any] = set()
+    for item in items:
+        if item.get("type") == "function_call":
+            called.add(item.get("call_id"))
+        elif item.get("type") == "function_call_output" and item.get("call_id") not in called:
+            message = f"No tool call found for function call output with call_id {item.get('call_id')}."
+            raise Fault(400, message, param="input")
+
+
 def to_scripted(payload: dict[str, Any], items: list[dict[str, Any]]) -> scripted.ScriptedRequest:
     """The conversation the scripted model sees: `instructions` and system/developer messages are the system text;
     compaction items are expanded back into their summary; unknown items are recorded by type only."""
     req = scripted.ScriptedRequest(system=get_str(payload, "instructions"))
     req.item_types = [str(item.get("type")) for item in items]
+    check_call_outputs(items)
     for index, item in enumerate(items):
         kind = item.get("type")
         if kind == "compaction":

@@ -18,14 +18,28 @@ _HOSTED_PREFIX = {"web_search_call": "ws_", "file_search_call": "fs_", "computer
 _PROGRESS = {"web_search_call": "web_search_call", "file_search_call": "file_search_call"}
 
 
-def message_item(text: str, status: str = "completed") -> dict[str, Any]:
+def message_item(
+    text: str, status: str = "completed", annotations: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
         "id": new_id("msg_"),
         "type": "message",
         "status": status,
-        "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
+        "content": [{"type": "output_text", "annotations": annotations or [], "logprobs": [], "text": text}],
         "role": "assistant",
     }
+
+
+def citations(rep: scripted.ScriptedReply, text: str) -> list[dict[str, Any]]:
+    """A web search's answer as OpenAI's model writes it: the text cites the first result found with a
+    `url_citation` over the span it supports (here the whole text)."""
+    found = [
+        scripted.search_results(c["action"]["query"])[0] for c in rep.hosted_calls if c["type"] == "web_search_call"
+    ]
+    return [
+        {"type": "url_citation", "end_index": len(text), "start_index": 0, "title": r["title"], "url": r["url"]}
+        for r in found
+    ]
 
 
 def _hosted_item(call: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +67,7 @@ def output_items(rep: scripted.ScriptedReply, *, incomplete: bool = False) -> li
             }
         )
     if rep.text is not None:
-        items.append(message_item(rep.text, "incomplete" if incomplete else "completed"))
+        items.append(message_item(rep.text, "incomplete" if incomplete else "completed", citations(rep, rep.text)))
     return items
 
 
@@ -90,9 +104,15 @@ def apply_limit(payload: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[s
 
 
 def response_object(
-    payload: dict[str, Any], output: list[dict[str, Any]], usage: Any, *, incomplete: bool = False
+    payload: dict[str, Any],
+    output: list[dict[str, Any]],
+    usage: Any,
+    *,
+    incomplete: bool = False,
+    conversation: str | None = None,
 ) -> dict[str, Any]:
-    """A finished Response with OpenAI's fields in OpenAI's order; request parameters are echoed back."""
+    """A finished Response with OpenAI's fields in OpenAI's order; request parameters are echoed back, and the
+    conversation it joined (if any) follows `completed_at`."""
     text = dict(payload.get("text") or {})
     text.setdefault("format", {"type": "text"})
     text.setdefault("verbosity", "medium")
@@ -105,6 +125,7 @@ def response_object(
         "status": "incomplete" if incomplete else "completed",
         "background": bool(payload.get("background", False)),
         "completed_at": None if incomplete else created,
+        **({"conversation": {"id": conversation}} if conversation else {}),
         "error": None,
         "frequency_penalty": payload.get("frequency_penalty", 0.0),
         "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
@@ -170,6 +191,13 @@ def _message_events(item: dict[str, Any], index: int) -> Iterator[dict[str, Any]
     for piece in scripted.token_pieces(text):
         delta = {"delta": piece, "logprobs": [], "obfuscation": obfuscation(item["id"], piece)}
         yield {"type": "response.output_text.delta", **where, **delta}
+    for n, annotation in enumerate(item["content"][0]["annotations"]):
+        yield {
+            "type": "response.output_text.annotation.added",
+            **where,
+            "annotation_index": n,
+            "annotation": annotation,
+        }
     yield {"type": "response.output_text.done", **where, "logprobs": [], "text": text}
     yield {"type": "response.content_part.done", **where, "part": item["content"][0]}
     yield {"type": "response.output_item.done", "item": item, "output_index": index}

@@ -18,9 +18,19 @@ from urllib.parse import quote
 
 from harness import phrases
 
-# Hosted web search as each protocol offers it: Responses `web_search(_preview)`, Anthropic's server tool
-# `web_search_20250305`, Chat Completions `web_search_options` (normalized to this type), Gemini `google_search`.
-SEARCH_TYPES = ("web_search_preview", "web_search", "web_search_20250305", "web_search_options", "google_search")
+# Hosted web search as each protocol offers it: Responses `web_search(_preview)` and their dated snapshots,
+# Anthropic's server tool `web_search_20250305`, Chat Completions `web_search_options` (normalized to this type),
+# Gemini `google_search` / `googleSearch` (normalized to `google_search`) and `google_search_retrieval`.
+SEARCH_TYPES = (
+    "web_search_preview",
+    "web_search_preview_2025_03_11",
+    "web_search",
+    "web_search_2025_08_26",
+    "web_search_20250305",
+    "web_search_options",
+    "google_search",
+    "google_search_retrieval",
+)
 HOSTED_TYPES = (*SEARCH_TYPES, "file_search", "computer_use_preview", "computer")
 
 
@@ -311,6 +321,14 @@ def search_results(query: str) -> list[dict[str, str]]:
     ]
 
 
+def _same_type(asked: Any, offered: str) -> bool:
+    """A hosted tool choice names the offered tool's type, or the same tool dated or undated
+    (`web_search_preview` and `web_search_preview_2025_03_11`), as OpenAI takes either."""
+    if not isinstance(asked, str):
+        return False
+    return asked == offered or offered.startswith(asked + "_20") or asked.startswith(offered + "_20")
+
+
 def _hosted(req: ScriptedRequest, text: str) -> tuple[dict[str, Any], str] | None:
     """The offered hosted tool the request asks for, with the query: forced by `tool_choice` (its type, its name,
     or `required` with no function to call), or `Use the hosted tool TYPE` (a web search also answers to its
@@ -319,7 +337,7 @@ def _hosted(req: ScriptedRequest, text: str) -> tuple[dict[str, Any], str] | Non
     offered = [t for t in req.hosted_tools if t.get("type") in HOSTED_TYPES]
     choice = req.tool_choice
     for tool in offered:
-        if isinstance(choice, dict) and choice.get("type") == tool["type"]:
+        if isinstance(choice, dict) and _same_type(choice.get("type"), tool["type"]):
             return tool, text
         if isinstance(choice, dict) and choice.get("name") and choice.get("name") == tool.get("name"):
             return tool, text

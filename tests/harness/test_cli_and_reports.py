@@ -42,6 +42,7 @@ def _verdicts() -> list[Verdict]:
             Level.MUST,
             Outcome.FAIL,
             message="dropped",
+            check="dropped",
             requirement="never dropped",
             expected="a file_search_call",
             received="[message]",
@@ -53,6 +54,7 @@ def _verdicts() -> list[Verdict]:
             Level.SHOULD,
             Outcome.NON_STRICT,
             message="gap",
+            check="gap",
             behaviour=Behaviour.BROKEN,
         ),
         Verdict(
@@ -81,7 +83,12 @@ def test_reports_have_their_documented_shapes(tmp_path: Path) -> None:
     assert {"target", "probe", "level", "outcome", "behaviour", "duration_ms", "message", "findings"} <= set(
         report["results"][0]
     )
-    assert report["common_causes"] == []
+    # The defects lead, MUST first: each probe's own failure is one, named on its result.
+    assert [(d["title"], d["level"], d["targets"]) for d in report["defects"]] == [
+        ("dropped", "MUST", ["t1"]),
+        ("gap", "SHOULD", ["t2"]),
+    ]
+    assert [r["defects"] for r in report["results"]][1] == [report["defects"][0]["id"]]
     # What the run judged with: the installed SDKs (the locked ones, tests/test_lock.py).
     assert report["run"] == {
         "strictness": "openai",
@@ -96,9 +103,10 @@ def test_reports_have_their_documented_shapes(tmp_path: Path) -> None:
     assert suites[0].find("testcase[@name='responses.hosted.file_search']/failure") is not None
     properties = {p.get("name"): p.get("value") for p in suites[0].findall("properties/property")}
     assert properties == {"strictness": "openai", "openai": report["run"]["openai"],
-                          "openai_agents": report["run"]["openai_agents"]}  # fmt: skip
+                          "openai_agents": report["run"]["openai_agents"], "defects": "1"}  # fmt: skip
+    assert "dropped" in (suites[0].findtext("system-out") or "")  # the suite's defects, after its cases
     matrix = (tmp_path / "matrix.md").read_text()
-    assert "| `responses.hosted.file_search` | MUST | ❌ fail (broken) | 🚫 rejected cleanly |" in matrix
+    assert "| `responses.hosted.file_search` | MUST | ❌ fail (broken · 1 defect) | 🚫 rejected cleanly |" in matrix
     assert (tmp_path / "docs" / "matrix.md").read_text() == matrix
     badge = json.loads((tmp_path / "badge.json").read_text())
     assert badge["schemaVersion"] == 1 and badge["message"] == "2/3 MUST"
@@ -134,11 +142,12 @@ def test_a_working_feature_with_wire_deviations_reads_works_in_every_report(
     assert verdict.label == "works · 3 wire deviations"
     Progress(1, targets=["t1"], probes=["agents.run"])(verdict)
     assert "works · 3 wire deviations" in capsys.readouterr().out
-    write_all([verdict], tmp_path)
-    assert "| `agents.run` | MUST | ❌ fail (works · 3 wire deviations) |" in (tmp_path / "matrix.md").read_text()
-    assert "works · 3 wire deviations" in (tmp_path / "report.html").read_text()
+    write_all([verdict], tmp_path)  # grouped into defects: the two listed findings are two distinct ones
+    assert verdict.label == "works · 2 defects"
+    assert "| `agents.run` | MUST | ❌ fail (works · 2 defects) |" in (tmp_path / "matrix.md").read_text()
+    assert "works · 2 defects" in (tmp_path / "report.html").read_text()
     failure = ET.parse(tmp_path / "junit.xml").getroot().find(".//failure")
-    assert failure is not None and failure.get("message", "").startswith("works · 3 wire deviations: wire:")
+    assert failure is not None and failure.get("message", "").startswith("works · 2 defects: wire:")
     (result,) = json.loads((tmp_path / "report.json").read_text())["results"]
     assert result["behaviour"] == "works" and result["outcome"] == "fail"
     assert [f["elided"] for f in result["findings"]] == [0, 0, 1]
@@ -161,25 +170,30 @@ def _same_cause(n: int, target: str = "anthropic") -> list[Verdict]:
     ]
 
 
-def test_a_common_cause_is_said_once_at_the_top_of_every_report(
+def test_the_same_failure_on_many_probes_is_one_defect_at_the_top_of_every_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     others = [Verdict("anthropic", f"agents.p{i}", Level.MUST, Outcome.PASS) for i in range(20)]
     verdicts = _same_cause(6) + others + _same_cause(1, "native") + [Verdict("native", "x", Level.MUST, Outcome.PASS)]
-    text = "6 probes: HTTP 500 'createModelResponse is not supported by anthropic (request <id>)'"
+    for verdict in verdicts:  # as the runner records a failed check
+        verdict.check, verdict.check_received = (verdict.message, verdict.received) if verdict.message else ("", "")
+    text = "answers HTTP 500 'createModelResponse is not supported by anthropic (request <id>)'"
     write_all(verdicts, tmp_path)
-    (cause,) = json.loads((tmp_path / "report.json").read_text())["common_causes"]
-    assert cause["summary"] == text and cause["target"] == "anthropic" and len(cause["probes"]) == 6
+    report = json.loads((tmp_path / "report.json").read_text())
+    (defect,) = report["defects"]  # one defect, on both targets that show it
+    assert defect["title"] == text and defect["targets"] == ["anthropic", "native"]
+    assert defect["reach"] == {"probes": 7, "occurrences": 7} and defect["level"] == "MUST"
+    assert {r["probe"]: r["defects"] for r in report["results"]}["responses.p3"] == [defect["id"]]
+    assert list(report) == ["run", "summary", "defects", "results"]
     matrix = (tmp_path / "matrix.md").read_text()
     assert matrix.count(text) == 1 and matrix.index(text) < matrix.index("## responses")
+    assert "❌ fail (broken · 1 defect)" in matrix
     html = (tmp_path / "report.html").read_text()
-    assert html.count(escape(text)) == 1 and html.index("common-causes") < html.index("<table")
+    assert html.count(escape(text)) == 1 and html.index('id="defects"') < html.index('id="matrix"')
     print_summary(verdicts)
     out = capsys.readouterr().out
     assert out.count(text) == 1 and out.index(text) < out.index("target")
-    # Fewer than five, but half of what ran on the target, is common too; one alone is not.
-    assert json.loads((write_all(_same_cause(2) + others[:2], tmp_path)[0]).read_text())["common_causes"]
-    assert not json.loads((write_all(_same_cause(4) + others, tmp_path)[0]).read_text())["common_causes"]
+    assert f"{defect['id']} MUST   {text} · 7 probes  [anthropic, native]" in out
 
 
 def test_console_columns_stay_aligned_and_should_findings_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
@@ -292,11 +306,15 @@ def test_replay_over_an_empty_directory_fails_unless_missing_cassettes_are_allow
     assert not (tmp_path / "empty").exists()
 
 
-def test_a_cause_is_read_from_a_rejection_or_an_error_body() -> None:
-    from harness.reports.causes import failure_key
+def test_a_failure_is_keyed_by_the_error_it_answered_or_by_its_words() -> None:
+    from harness.defects import failure_key
 
-    rejected = Verdict("t", "p", Level.MUST, Outcome.FAIL, received="HTTP 400 'no model gpt-9' (code model_not_found)")
-    assert failure_key(rejected) == (400, "no model gpt-9")
-    raw = Verdict("t", "p", Level.MUST, Outcome.FAIL, received="HTTP 502 'upstream timed out after 60000 ms'")
-    assert failure_key(raw) == (502, "upstream timed out after <n> ms")
-    assert failure_key(Verdict("t", "p", Level.MUST, Outcome.PASS, received="HTTP 500 x")) is None
+    assert failure_key("x", "HTTP 400 'no model gpt-9' (code model_not_found)") == (
+        "probe",
+        "answer",
+        "HTTP 400",
+        "no model gpt-9",
+    )
+    assert failure_key("x", "HTTP 502 'upstream timed out after 60000 ms'")[3] == "upstream timed out after <n> ms"
+    # A 200 is not an error answer: the failure's own words key it.
+    assert failure_key("the tool was dropped", "HTTP 200 {}") == ("probe", "check", "", "the tool was dropped")

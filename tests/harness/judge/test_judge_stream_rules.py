@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from harness.judge import judge_exchange
+from harness.judge.report import MAX_PER_RULE, tidy
 from harness.model import Finding, Level, Strictness
 from harness.wire import Exchange, exchange_from, load_exchanges
 
@@ -264,17 +265,26 @@ def test_a_message_with_two_content_parts_is_a_valid_lifecycle() -> None:
     assert judge(renumber(out)) == []
 
 
-def test_findings_of_one_kind_are_capped_at_five_and_the_rest_counted() -> None:
+def test_a_deviation_repeated_on_every_event_is_one_finding_counting_its_repeats() -> None:
     events = recorded("openai/responses_stream.txt")
     events = renumber([*events[:4], *[e for e in events if e["type"] == "response.output_text.delta"] * 4, *events[4:]])
     bad = [{**e, "delta": 1} if e["type"] == "response.output_text.delta" else e for e in events]
     deltas = sum(e["type"] == "response.output_text.delta" for e in bad)
     findings = judge(bad)
-    schema = [f for f in findings if f.rule == "schema.event"]
-    assert [f.elided for f in schema] == [0] * 5 + [deltas - 5]
-    assert "more schema.event findings" in schema[-1].message
-    assert sum(f.count for f in schema) == deltas
+    (schema,) = [f for f in findings if f.rule == "schema.event"]
+    assert schema.repeats == deltas == schema.count and deltas > 5
+    assert schema.where.startswith("event ") and "response.output_text.delta $.delta" in schema.where  # the first
     assert len(findings) == len(set(findings))
+
+
+def test_past_the_cap_the_other_kinds_of_a_rule_are_counted_not_listed() -> None:
+    findings = [
+        Finding("schema.Response", Level.MUST, "m", 0, f"$.field_{n}", received=f"{n} is wrong") for n in range(25)
+    ]
+    listed = tidy(findings * 2)  # exact repeats are one
+    assert [f.elided for f in listed] == [0] * MAX_PER_RULE + [25 - MAX_PER_RULE]
+    assert "more schema.Response findings of other kinds" in listed[-1].message
+    assert sum(f.count for f in listed) == 25
 
 
 def test_a_stream_resumed_with_starting_after_is_numbered_from_there() -> None:

@@ -106,3 +106,18 @@ async def test_errors_parse_as_the_clients_exceptions(client: openai.AsyncOpenAI
         await client.chat.completions.create(model="fail-500", messages=[{"role": "user", "content": "x"}])
     with pytest.raises(openai.NotFoundError):
         await client.responses.input_items.list("resp_missing")
+
+
+async def test_conversations_parse_with_the_sdk_and_carry_a_response_turn(client: openai.AsyncOpenAI) -> None:
+    conv = await client.conversations.create(
+        metadata={"k": "v"}, items=[{"type": "message", "role": "user", "content": "Remember the code word fig."}]
+    )
+    answer = await client.responses.create(model="gpt-5-mini", input="What is the code word?", conversation=conv.id)
+    assert answer.output_text == "fig" and answer.conversation is not None and answer.conversation.id == conv.id
+    items = [item async for item in client.conversations.items.list(conv.id, order="asc", limit=1)]
+    assert [item.type for item in items] == ["message", "message", "message"]  # paged one by one
+    await client.conversations.items.delete(items[0].id, conversation_id=conv.id)
+    assert (await client.conversations.update(conv.id, metadata={"k": "w"})).metadata == {"k": "w"}
+    assert (await client.conversations.delete(conv.id)).deleted
+    with pytest.raises(openai.NotFoundError):
+        await client.conversations.retrieve(conv.id)

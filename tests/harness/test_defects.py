@@ -1,0 +1,128 @@
+"""Defects, not fails (harness/defects.py): every finding and failure of a run grouped into distinct defects."""
+
+from __future__ import annotations
+
+from harness.defects import assign, defect_id, finding_key, group
+from harness.model import Behaviour, Finding, Level, Outcome, Verdict
+
+MUST, SHOULD = Level.MUST, Level.SHOULD
+
+
+def _missing(event: int, kind: str, field: str) -> Finding:
+    where = f"event {event} {kind} $.response"
+    return Finding(
+        "schema.event", MUST, f"{kind} does not match its schema", 0, where, "", f"'{field}' is a required property"
+    )
+
+
+def _verdict(target: str, probe: str, *findings: Finding, check: str = "", received: str = "") -> Verdict:
+    verdict = Verdict(target, probe, MUST, Outcome.FAIL, findings=list(findings), cassette=f"c/{target}/{probe}.yaml")
+    verdict.check, verdict.check_received = check, received
+    return verdict
+
+
+def test_snapshots_lacking_the_same_fields_on_every_event_and_probe_are_one_defect() -> None:
+    events = [
+        _missing(n, kind, field)
+        for n, kind in enumerate(("response.created", "response.in_progress", "response.completed"))
+        for field in ("error", "metadata")
+    ]
+    verdicts = [_verdict(t, p, *events) for t in ("gw-a", "gw-b") for p in ("responses.stream.text", "agents.run")]
+    (defect,) = group(verdicts)
+    assert defect.title == "streamed response snapshots omit required fields `error`, `metadata`"
+    assert defect.targets == ("gw-a", "gw-b") and defect.reach == 4 and defect.occurrences == 24
+    assert defect.evidence == "c/gw-a/responses.stream.text.yaml, exchange 0, event 0 response.created $.response"
+    assign(verdicts, [defect])
+    assert all(v.defects == (defect.id,) and v.label == "works · 1 defect" for v in verdicts)
+
+
+def test_the_same_missing_field_at_several_places_is_one_defect_naming_them() -> None:
+    logprobs = "'logprobs' is a required property"
+    verdict = _verdict(
+        "gw",
+        "responses.stream.text",
+        Finding("schema.Response", MUST, "m", 0, "$.output[0].content[0]", "", logprobs),
+        Finding("schema.event", MUST, "m", 1, "event 4 response.output_text.delta", "", logprobs),
+        Finding("schema.event", MUST, "m", 1, "event 9 response.output_text.done", "", logprobs),
+    )
+    (defect,) = group([verdict])
+    assert "omit required field `logprobs`" in defect.title
+    assert (
+        "Response answers at `$.output[*].content[*]`" in defect.title and "`response.output_text.done`" in defect.title
+    )
+
+
+def test_nulls_for_fields_of_one_object_are_one_defect_and_other_objects_another() -> None:
+    def null(where: str, kind: str) -> Finding:
+        return Finding("schema.Response", MUST, "m", 0, where, "", f"null is not of type '{kind}'")
+
+    verdict = _verdict(
+        "gw",
+        "agents.run",
+        null("$.tools[0].defer_loading", "boolean"),
+        null("$.tools[1].defer_loading", "boolean"),
+        null("$.tools[0].max_num_results", "integer"),
+        null("$.output[2].namespace", "string"),
+    )
+    titles = sorted(d.title for d in group([verdict]))
+    assert titles == [
+        "Response answers at `$.output[*]`: null for `namespace` (a value or no field, not null)",
+        "Response answers at `$.tools[*]`: null for `defer_loading`, `max_num_results` (a value or no field, not null)",
+    ]
+
+
+def test_the_same_error_answer_on_several_probes_is_one_defect_and_not_twice_with_its_envelope() -> None:
+    body = '{"detail":"Not Found"}'
+    envelope = Finding("error.envelope", MUST, "a 404 answer must carry the OpenAI error envelope", 0, "body", "", body)
+    failed = [
+        _verdict("gw", f"conversations.p{i}", envelope, check="unexpected HTTP 404", received=f"HTTP 404 {body}")
+        for i in range(3)
+    ]
+    other = _verdict("gw", "responses.basic.text", check="the answer did not say pong", received="HTTP 200 {}")
+    defects = group([*failed, other])
+    assert [(d.title, d.reach) for d in defects] == [
+        ('HTTP 404 answers are not OpenAI error envelopes: {"detail": "string"} (first: {"detail":"Not Found"})', 3),
+        ("the answer did not say pong", 1),
+    ]
+
+
+def test_ids_are_stable_and_must_comes_before_should_then_reach() -> None:
+    should = Finding(
+        "sse.event_name", SHOULD, "event without an `event:` line", 0, "event 3 response.output_text.delta"
+    )
+    must = Finding("schema.Response", MUST, "m", 0, "$.text", "", "null is not of type 'object'")
+    verdicts = [_verdict("gw", f"p{i}", should) for i in range(5)] + [_verdict("gw", "q", must)]
+    defects = group(verdicts)
+    assert [d.level for d in defects] == [MUST, SHOULD] and defects[1].reach == 5
+    key = finding_key(should)
+    assert key == ("wire", "sse.event_name", "every event", "")
+    assert defect_id(key) == defects[1].id == defect_id(("wire", "sse.event_name", "every event", ""))
+    assert defects[1].id == "D-" + defects[1].id[2:] and len(defects[1].id) == 8
+
+
+def test_skipped_and_passing_probes_show_no_defect() -> None:
+    skipped = Verdict("gw", "faults.hang", MUST, Outcome.SKIP, behaviour=Behaviour.SKIPPED)
+    passed = Verdict("gw", "responses.basic.text", MUST, Outcome.PASS)
+    assert group([skipped, passed]) == []
+
+
+def test_error_bodies_of_one_shape_are_one_defect_whatever_their_text_and_status() -> None:
+    def envelope(status: int, body: str) -> Finding:
+        return Finding(
+            "error.envelope", MUST, f"a {status} answer must carry the OpenAI error envelope", 0, "body", "", body
+        )
+
+    verdicts = [
+        _verdict("gw", "conversations.not_found", envelope(404, '{"detail":"Conversation \'conv_1\' not found."}')),
+        _verdict("gw", "errors.unknown_route", envelope(405, '{"detail":"Method Not Allowed"}')),
+        _verdict(
+            "gw", "errors.request.type_input", envelope(400, "{\"error\":{\"message\":\"{'errors': [{'loc': ['body'")
+        ),
+        _verdict("gw", "errors.request.missing_model", envelope(400, '{"error":{"message":"bad","code":null}}')),
+    ]
+    titles = sorted(d.title.split(" (first:")[0] for d in group(verdicts))
+    assert titles == [
+        'HTTP 400 answers are not OpenAI error envelopes: {"error": {"message": "string", "code": "null"}}',
+        'HTTP 400 answers are not OpenAI error envelopes: {"error": {"message": "string"}}',
+        'HTTP 404/405 answers are not OpenAI error envelopes: {"detail": "string"}',
+    ]
