@@ -306,7 +306,7 @@ def write_doc(result: dict[str, Any], path: Path) -> None:
             "",
             f"- A live run of the catalogue ({live['probes']} probes) on the native route: {live['seconds']:.1f} s "
             f"({live['seconds_without_hang']:.1f} s without `faults.upstream_hang`, which waits out the gateway's",
-            "  3 s read timeout by design), of",
+            "  20 s read timeout by design), of",
             f"  which the probes themselves {live['probe_seconds']:.1f} s (the rest: judging and cassette I/O).",
             f"- A replay of every committed cassette ({rep['cassettes']}): {rep['seconds']:.1f} s as one CLI run;",
             f"  reading them alone {rep['cassette_io_seconds']:.1f} s, "

@@ -127,7 +127,10 @@ class UpstreamClient:
             self._in_flight[key] += 1
         try:
             try:
-                await asyncio.wait_for(free.acquire(), self.pool_wait)
+                if free.locked():  # only a wait needs a timer (wait_for costs a task per call)
+                    await asyncio.wait_for(free.acquire(), self.pool_wait)
+                else:
+                    await free.acquire()
             except TimeoutError as exc:
                 raise UpstreamError(
                     503,
