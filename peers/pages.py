@@ -239,8 +239,8 @@ def write_page(peer: Peer, report: dict[str, Any], *, recorded: bool) -> Path:
     if defects:
         lines += ["", f"Defects ({len(defects)} distinct, as the harness groups them; MUST first, by reach):", ""]
         for defect in defects:
-            targets = ", ".join(defect.get("targets", []))
-            lines.append(f"- `{defect['id']}` {defect['level']} {_short(defect['title'], 160)} ({targets})")
+            where = ", ".join(defect.get("targets", []))
+            lines.append(f"- `{defect['id']}` {defect['level']} {_short(defect['title'], 160)} ({where})")
     lines += ["", "## Matrix", "", "A cell: the outcome, then the behaviour and the wire deviations.", ""]
     lines.append("| probe | " + " | ".join(targets) + " |")
     lines.append("|---|" + "---|" * len(targets))
