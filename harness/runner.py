@@ -179,7 +179,7 @@ def _derived_causes(cassette: Path, limit: int = 3) -> tuple[str, ...]:
         return ()
     try:
         causes = significant(derive_cassette(cassette))
-    except (OSError, ValueError, KeyError, TypeError):  # evidence the derivation cannot read says nothing
+    except Exception:  # the derivation explains a verdict: evidence it cannot read must not break one
         return ()
     texts = [c.text for c in causes if c.kind in ACTIONABLE]
     return tuple(dict.fromkeys(texts))[:limit]
