@@ -41,7 +41,9 @@ def _responses(model: str, **extra: Any) -> tuple[dict[str, Any], dict[str, Any]
     return body, {**body, "stream": True}
 
 
-def paths(upstream: str, gateway: str, others: dict[str, str] | None = None) -> list[Path_]:
+def paths(
+    upstream: str, gateway: str, others: dict[str, str] | None = None, *, postgres: str | None = None
+) -> list[Path_]:
     """Every reference route beside its upstream direct, and any other gateway (`name -> /v1 URL`, its key in
     BENCH_<NAME>_KEY is not needed for the emulators behind it: the same models are asked)."""
     gw = {"authorization": f"Bearer {GATEWAY_KEY}"}
@@ -64,6 +66,9 @@ def paths(upstream: str, gateway: str, others: dict[str, str] | None = None) -> 
         _responses("gpt-5-mini", store=True),
     )
     add("gateway, native, store: true", f"{gateway}/v1/responses", gw, _responses("openai/gpt-5-mini", store=True))
+    if postgres:  # the same gateway on PostgreSQL (bench.POSTGRES)
+        body = _responses("openai/gpt-5-mini", store=True)
+        add("gateway on PostgreSQL, native, store: true", f"{postgres}/v1/responses", gw, body)
     chat = {"model": "llama-3.3-70b-versatile", "messages": [{"role": "user", "content": PROMPT}]}
     add(
         "upstream direct, chat",

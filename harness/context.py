@@ -65,14 +65,15 @@ class ProbeContext:
             return {self.target.auth_header: key}
         return {"Authorization": f"Bearer {key}"} if key else {}
 
-    def new_client(self, *, api_key: str | None = None) -> openai.AsyncOpenAI:
-        """An openai client for the target (max_retries=0). `api_key` overrides the target's key."""
+    def new_client(self, *, api_key: str | None = None, base_url: str | None = None) -> openai.AsyncOpenAI:
+        """An openai client for the target (max_retries=0). `api_key` overrides the target's key, `base_url` its
+        URL (one of its `base_urls`)."""
         key = self.target.key() if api_key is None else api_key
         headers = dict(self.target.headers)
         if self.target.auth_header:
             headers.update(self._auth_headers(key))
         return openai.AsyncOpenAI(
-            base_url=self.target.base_url,
+            base_url=base_url or self.target.base_url,
             api_key=key or "missing",
             max_retries=0,
             timeout=self.target.timeout,
@@ -102,10 +103,14 @@ class ProbeContext:
             await response.aread()
             return response
 
-    def websocket(self, path: str = "/responses", headers: dict[str, str] | None = None) -> Any:
+    def websocket(
+        self, path: str = "/responses", headers: dict[str, str] | None = None, *, base_url: str | None = None
+    ) -> Any:
         """`async with ctx.websocket() as ws: events = await ws.turn(frame)`: a socket on `base_url + path`, every
         turn kept in `evidence` (and answered from it on replay; see harness/websocket.py)."""
-        url = self.target.base_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1).rstrip("/") + path
+        url = (base_url or self.target.base_url).replace("https://", "wss://", 1).replace("http://", "ws://", 1).rstrip(
+            "/"
+        ) + path
         all_headers = {**self.target.headers, **self._auth_headers(None), **(headers or {})}
         self._sockets += 1
         return ws_connect(url, path, all_headers, self.evidence, replay=self._replay, connection=self._sockets - 1)

@@ -32,6 +32,16 @@ class Target:
     # probes skip.
     fault_model: str | None = None
     real_model: bool = False  # the target fronts a real provider: probes that need the emulated model skip
+    # Several replicas of one gateway (a load balancer's members): the state.replicas.* probes alternate between
+    # them. Empty: the one base_url. `base_url` is always the first.
+    base_urls: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()  # when set, the only probes run on this target (IDs, dotted prefixes or globs)
+    # Why this target cannot be probed here (e.g. no PostgreSQL for its replicas): its probes skip saying so.
+    unavailable: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.base_urls:
+            self.base_urls = (self.base_url,)
 
     def model_with_fault(self, fault: str) -> str | None:
         """The model name that makes the upstream behind this target inject `fault`, or None if it cannot."""
@@ -59,6 +69,8 @@ class Target:
 
     def excluded(self, probe: Probe) -> bool:
         """Whether `exclude` names the probe: an ID, a dotted prefix or a glob, matched as `--probe` matches."""
+        if self.only and not any(id_matches(probe.id, pattern) for pattern in self.only):
+            return True
         return any(id_matches(probe.id, pattern) for pattern in self.exclude)
 
 
@@ -87,6 +99,21 @@ def _fault_model(template: Any) -> str | None:
     return text
 
 
+def _base_urls(spec: dict[str, Any], override: str | None, default: str | None) -> tuple[str, ...]:
+    """`base_urls: [A, B]` (validated: at least one, distinct, http or https), else `base_url`. An override (the
+    command line's --base-url, a replay's placeholder) takes every place, so a replay keeps the replica count."""
+    raw = spec.get("base_urls")
+    if raw is None:
+        url = override or spec.get("base_url") or default
+        return (str(url).rstrip("/"),) if url else ()
+    if not isinstance(raw, list) or not raw or not all(isinstance(u, str) and u for u in raw):
+        raise ValueError(f"target {spec.get('name')!r}: base_urls must be a non-empty list of URLs")
+    urls = tuple(u.rstrip("/") for u in raw)
+    if len(set(urls)) != len(urls) or not all(u.startswith(("http://", "https://")) for u in urls):
+        raise ValueError(f"target {spec.get('name')!r}: base_urls must be distinct http(s) URLs")
+    return tuple(override.rstrip("/") for _ in urls) if override else urls
+
+
 def load_targets(
     source: dict[str, Any],
     *,
@@ -106,13 +133,15 @@ def load_targets(
             if not model:
                 raise ValueError(f"target {spec.get('name')!r} names no model")
             name = str(spec["name"]) if len(models) == 1 else f"{spec['name']}/{str(model).split('/')[-1]}"
-            url = base_url or spec.get("base_url") or default_base_url
-            if not url:
+            urls = _base_urls(spec, base_url, default_base_url)
+            if not urls:
                 raise ValueError(f"target {name!r} has no base_url (give --base-url)")
             targets.append(
                 Target(
                     name=name,
-                    base_url=str(url).rstrip("/"),
+                    base_url=urls[0],
+                    base_urls=urls,
+                    only=tuple(spec.get("only") or ()),
                     model=str(model),
                     profile=Profile(spec.get("profile", spec.get("expect", "native"))),
                     profile_assumed="profile" not in spec and "expect" not in spec,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,19 +18,18 @@ from reference_gateway.errors import (
     gateway_error_handler,
     http_error_handler,
     storage_error_handler,
-    unsupported_handler,
-    upstream_error_handler,
 )
 from reference_gateway.gateway import Gateway
 from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
 from reference_gateway.routes import conversations, lifecycle, meta, responses
+from reference_gateway.storage import Storage
 
 # Matched in order: the hot path first.
 ROUTES: list[BaseRoute] = [*responses.ROUTES, *lifecycle.ROUTES, *conversations.ROUTES, *meta.ROUTES]
 
 
-def create_app(config: Config) -> Starlette:
-    gateway = Gateway(config)
+def create_app(config: Config, storage: Storage | None = None) -> Starlette:
+    gateway = Gateway(config, storage)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -43,10 +41,10 @@ def create_app(config: Config) -> Starlette:
         middleware=[Middleware(UnexpectedErrorMiddleware), Middleware(AuthMiddleware, keys=config.keys)],
         exception_handlers={
             GatewayError: gateway_error_handler,
-            UpstreamError: upstream_error_handler,
-            UnsupportedOperation: unsupported_handler,
+            UpstreamError: gateway_error_handler,
+            UnsupportedOperation: gateway_error_handler,
             HTTPException: http_error_handler,
-            sqlite3.OperationalError: storage_error_handler,
+            **dict.fromkeys(gateway.storage.failures, storage_error_handler),
         },
         lifespan=lifespan,
     )

@@ -45,6 +45,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # name -> key
     providers: dict[str, ProviderSettings] = field(default_factory=dict)
     storage_path: str = ".gateway/gateway.sqlite"
+    storage_url: str = ""  # postgresql://..., memory: or sqlite:///PATH; empty: SQLite at storage_path
     storage_busy_timeout: float = 5.0  # seconds a write waits for SQLite's lock held by another connection: 503
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
@@ -77,6 +78,7 @@ def parse(raw: dict[str, Any], env: dict[str, str] | None = None) -> Config:
         raise ValueError(f"default_provider {cfg.default_provider!r} is not a configured provider")
     storage = data.get("storage") or {}
     cfg.storage_path = str(storage.get("path") or cfg.storage_path)
+    cfg.storage_url = str(storage.get("url") or "")
     cfg.storage_busy_timeout = float(storage.get("busy_timeout", cfg.storage_busy_timeout))
     timeouts = data.get("timeouts") or {}
     cfg.connect_timeout = float(timeouts.get("connect", cfg.connect_timeout))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +10,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
-from reference_gateway.storage import is_busy
 
 log = logging.getLogger("reference_gateway")
 
@@ -59,12 +57,8 @@ class StorageUnavailable(GatewayError):
     """A write the storage refused (its database locked by another connection past the busy timeout, a full disk):
     a 503 naming the storage; nothing of the write was kept."""
 
-    def __init__(self, cause: Exception, what: str = "The request's changes") -> None:
-        reason = (
-            "it is busy (another process holds its write lock)"
-            if isinstance(cause, sqlite3.Error) and is_busy(cause)
-            else f"it failed ({type(cause).__name__})"
-        )
+    def __init__(self, cause: Exception, what: str = "The request's changes", *, busy: bool = False) -> None:
+        reason = "it is busy (another process holds its write lock)" if busy else f"it failed ({type(cause).__name__})"
         super().__init__(
             503,
             f"{what} could not be stored: the gateway's storage is unavailable, {reason}. Nothing was kept; retry "
@@ -75,35 +69,62 @@ class StorageUnavailable(GatewayError):
         )
 
 
+# The code an error gets when the layer that raised it named none: every envelope, over HTTP and in a websocket
+# `error` frame, carries one (Open Responses requires `error.code` on websocket errors).
+DEFAULT_CODES = {
+    400: "invalid_request",
+    401: "invalid_api_key",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limit_exceeded",
+    501: "unsupported_response_operation",
+    503: "service_unavailable",
+}
+UNEXPECTED_MESSAGE = "The gateway failed unexpectedly."
+
+
+def envelope(exc: BaseException) -> GatewayError:
+    """Any error as the caller sees it, its code always set: the one translation the HTTP handlers and the
+    websocket frames share (an exception no layer expected is a 500 `server_error`)."""
+    if isinstance(exc, GatewayError):
+        err = exc
+    elif isinstance(exc, UpstreamError):
+        err = upstream_error(exc, exc.provider)
+    elif isinstance(exc, UnsupportedOperation):
+        err = GatewayError(501, str(exc), code="unsupported_response_operation")
+    else:
+        err = GatewayError(500, UNEXPECTED_MESSAGE, type="server_error")
+    if err.code is None:
+        fallback = DEFAULT_CODES.get(err.status, "server_error" if err.status >= 500 else "invalid_request")
+        err = GatewayError(err.status, err.message, type=err.type, code=fallback, param=err.param, headers=err.headers)
+    return err
+
+
 def not_found(message: str, *, param: str | None = None, code: str | None = None) -> GatewayError:
     return GatewayError(404, message, type="not_found_error", param=param, code=code)
 
 
 async def gateway_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, GatewayError)
-    return error_response(exc)
-
-
-async def upstream_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, UpstreamError)
-    return error_response(upstream_error(exc, exc.provider))
-
-
-async def unsupported_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, UnsupportedOperation)
-    return error_response(GatewayError(501, str(exc), code="unsupported_response_operation"))
+    """GatewayError, UpstreamError and UnsupportedOperation alike: `envelope(exc)`."""
+    return error_response(envelope(exc))
 
 
 async def storage_error_handler(request: Request, exc: Exception) -> Response:
     """A storage write or read that failed in a route (sqlite3.OperationalError): a 503 naming the storage."""
     log.warning("storage unavailable on %s %s: %s", request.method, request.url.path, str(exc)[:200])
-    return error_response(StorageUnavailable(exc))
+    return error_response(StorageUnavailable(exc, busy=request.app.state.gateway.storage.busy(exc)))
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     status = int(getattr(exc, "status_code", 500))
     kind = {404: "not_found_error", 405: "invalid_request_error"}.get(status, "invalid_request_error")
-    return error_response(GatewayError(status, str(getattr(exc, "detail", "")) or "Request failed.", type=kind))
+    return error_response(
+        envelope(GatewayError(status, str(getattr(exc, "detail", "")) or "Request failed.", type=kind))
+    )
 
 
 class UnexpectedErrorMiddleware:
@@ -130,5 +151,4 @@ class UnexpectedErrorMiddleware:
         except Exception as exc:
             log.error("unexpected %s on %s %s: %s", type(exc).__name__, scope["method"], scope["path"], str(exc)[:200])
             if not started:
-                err = GatewayError(500, "The gateway failed unexpectedly.", type="server_error")
-                await error_response(err)(scope, receive, send)
+                await error_response(envelope(exc))(scope, receive, send)

@@ -9,7 +9,7 @@ from reference_gateway.config import Config
 from reference_gateway.providers import registry
 from reference_gateway.providers.base import ChatProvider, NativeProvider
 from reference_gateway.providers.upstream import UpstreamClient
-from reference_gateway.storage import Storage
+from reference_gateway.storage import Storage, open_storage
 
 # What a model name may look like, per wire protocol. Gemini puts the name in the URL path (`models/NAME:action`),
 # so it gets the narrowest pattern: no `/`, `:`, `?`, `#`, `%` or whitespace can reach the path. The others carry
@@ -43,9 +43,12 @@ class Route:
 
 
 class Gateway:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, storage: Storage | None = None) -> None:
+        """`storage`: one already open (tests give a MemoryStorage); by default the one the config names."""
         self.config = config
-        self.storage = Storage(config.storage_path, busy_timeout=config.storage_busy_timeout)
+        self.storage = storage or open_storage(
+            config.storage_url, config.storage_path, busy_timeout=config.storage_busy_timeout
+        )
         # One connection pool per provider: a provider whose requests hang fills its own pool, not the others';
         # and one key may hold only its share of each pool.
         self.clients = {

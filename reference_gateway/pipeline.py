@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from reference_gateway.gateway import Gateway, Route, valid_model_name
 from reference_gateway.ids import with_ids
 from reference_gateway.providers.base import ChatProvider, NativeProvider, UpstreamError
 from reference_gateway.providers.upstream import on_behalf_of
+from reference_gateway.storage import call
 from reference_gateway.translate.compaction import compaction_response, summary_request
 from reference_gateway.translate.request import normalize_input, responses_to_chat
 from reference_gateway.translate.response import chat_to_response
@@ -205,9 +205,9 @@ def _as_client_sees(turn: Turn, response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _claim(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> None:
+async def _claim(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> None:
     if isinstance(response.get("id"), str):
-        gateway.storage.claim(turn.owner, response["id"], turn.route.name)
+        await call(gateway.storage, gateway.storage.claim, turn.owner, response["id"], turn.route.name)
 
 
 async def _record(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> None:
@@ -234,9 +234,9 @@ async def _write(gateway: Gateway, turn: Turn, write: Callable[[], None]) -> Non
     try:
         if not (small and gateway.storage.try_now(write)):
             await run_in_threadpool(write)
-    except sqlite3.OperationalError as exc:
+    except gateway.storage.failures as exc:
         log.warning("response %s not stored: %s", turn.route.name, str(exc)[:200])
-        raise StorageUnavailable(exc, "The response") from exc
+        raise StorageUnavailable(exc, "The response", busy=gateway.storage.busy(exc)) from exc
 
 
 async def _stored(gateway: Gateway, turn: Turn, terminal: Event, response: dict[str, Any]) -> Event:
@@ -283,7 +283,7 @@ async def respond(gateway: Gateway, turn: Turn) -> dict[str, Any]:
         _evict(turn)
         raise
     result = _as_client_sees(turn, result)
-    _claim(gateway, turn, result)
+    await _claim(gateway, turn, result)
     await _record(gateway, turn, result)
     return result
 
@@ -314,7 +314,7 @@ async def _native_events(
         async for _, event in upstream:
             if isinstance(event.get("response"), dict):
                 if not snapshot:
-                    _claim(gateway, turn, event["response"])
+                    await _claim(gateway, turn, event["response"])
                 snapshot = _as_client_sees(turn, event["response"])
             last_seq = int(event.get("sequence_number", last_seq + 1))
             if event.get("type") in TERMINAL:
@@ -340,7 +340,7 @@ async def _translated_events(
         builder.request = {**turn.payload, "previous_response_id": turn.local_previous}
     for event in builder.start():
         if event["type"] == "response.created":
-            _claim(gateway, turn, event["response"])
+            await _claim(gateway, turn, event["response"])
         yield event
     try:
         async for chunk in chunks:

@@ -97,6 +97,9 @@ def expand_input(
     items = normalize_input(payload)
     previous, conv = previous_id(payload), conversation_id(payload)
     if mode == "reject":
+        if previous is not None and local is not None and previous not in local:
+            # Over a websocket: a response this connection does not hold is not available here (Open Responses).
+            raise previous_not_found(previous)
         for field, value in (("previous_response_id", previous), ("conversation", conv)):
             if value is not None:
                 raise GatewayError(
@@ -104,6 +107,7 @@ def expand_input(
                     f"'{field}' is not supported on this model: its provider is reached through chat translation, "
                     "which cannot reconstruct stored conversation state (stateful: reject).",
                     param=field,
+                    code="unsupported_parameter",
                 )
         return items
     if previous and conv:

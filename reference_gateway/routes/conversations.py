@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from reference_gateway.errors import GatewayError, not_found
 from reference_gateway.routes._common import json_object, owner
 from reference_gateway.routes.lifecycle import list_object, list_query, storage, unknown_cursor
-from reference_gateway.storage import UnknownCursor
+from reference_gateway.storage import UnknownCursor, call
 from reference_gateway.translate.request import normalize_input
 from reference_gateway.validation import check_item
 
@@ -101,9 +101,9 @@ def _missing_conversation(conversation_id: str) -> GatewayError:
     return not_found(f"Conversation with id '{conversation_id}' not found.", param="conversation_id")
 
 
-def _conversation(request: Request) -> dict[str, Any]:
+async def _conversation(request: Request) -> dict[str, Any]:
     conversation_id = str(request.path_params["conversation_id"])
-    found = storage(request).get_conversation(owner(request), conversation_id)
+    found = await call(storage(request), storage(request).get_conversation, owner(request), conversation_id)
     if found is None:
         raise _missing_conversation(conversation_id)
     return found
@@ -112,19 +112,27 @@ def _conversation(request: Request) -> dict[str, Any]:
 async def create(request: Request) -> Response:
     body = await _body(request)
     metadata, items = _metadata(body.get("metadata")), _items(body, required=False)
-    return JSONResponse(storage(request).create_conversation(owner(request), metadata, items))
+    return JSONResponse(
+        await call(storage(request), storage(request).create_conversation, owner(request), metadata, items)
+    )
 
 
 async def retrieve(request: Request) -> Response:
-    return JSONResponse(_conversation(request))
+    return JSONResponse(await _conversation(request))
 
 
 async def update(request: Request) -> Response:
-    conversation = _conversation(request)
+    conversation = await _conversation(request)
     body = await _body(request)
     if "metadata" not in body:
         raise GatewayError(400, "Missing required parameter: 'metadata'.", param="metadata")
-    updated = storage(request).update_conversation(owner(request), conversation["id"], _metadata(body["metadata"]))
+    updated = await call(
+        storage(request),
+        storage(request).update_conversation,
+        owner(request),
+        conversation["id"],
+        _metadata(body["metadata"]),
+    )
     if updated is None:  # deleted meanwhile
         raise _missing_conversation(conversation["id"])
     return JSONResponse(updated)
@@ -132,15 +140,15 @@ async def update(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     conversation_id = str(request.path_params["conversation_id"])
-    if not storage(request).delete_conversation(owner(request), conversation_id):
+    if not await call(storage(request), storage(request).delete_conversation, owner(request), conversation_id):
         raise _missing_conversation(conversation_id)
     return JSONResponse({"id": conversation_id, "object": "conversation.deleted", "deleted": True})
 
 
 async def add_items(request: Request) -> Response:
-    conversation = _conversation(request)
+    conversation = await _conversation(request)
     items = _items(await _body(request), required=True)
-    stored = storage(request).add_items(owner(request), conversation["id"], items)
+    stored = await call(storage(request), storage(request).add_items, owner(request), conversation["id"], items)
     if stored is None:
         raise _missing_conversation(conversation["id"])
     return JSONResponse(list_object(stored, False))
@@ -150,7 +158,15 @@ async def list_items(request: Request) -> Response:
     conversation_id = str(request.path_params["conversation_id"])
     after, limit, order = list_query(request)  # `include` is accepted: stored items already carry everything
     try:
-        page = storage(request).list_items(owner(request), conversation_id, after=after, limit=limit, order=order)
+        page = await call(
+            storage(request),
+            storage(request).list_items,
+            owner(request),
+            conversation_id,
+            after=after,
+            limit=limit,
+            order=order,
+        )
     except UnknownCursor as exc:
         raise unknown_cursor(exc) from exc
     if page is None:
@@ -159,18 +175,18 @@ async def list_items(request: Request) -> Response:
 
 
 async def retrieve_item(request: Request) -> Response:
-    conversation = _conversation(request)
+    conversation = await _conversation(request)
     item_id = str(request.path_params["item_id"])
-    item = storage(request).get_item(owner(request), conversation["id"], item_id)
+    item = await call(storage(request), storage(request).get_item, owner(request), conversation["id"], item_id)
     if item is None:
         raise not_found(f"Item with id '{item_id}' not found.", param="item_id")
     return JSONResponse(item)
 
 
 async def delete_item(request: Request) -> Response:
-    conversation = _conversation(request)
+    conversation = await _conversation(request)
     item_id = str(request.path_params["item_id"])
-    if not storage(request).delete_item(owner(request), conversation["id"], item_id):
+    if not await call(storage(request), storage(request).delete_item, owner(request), conversation["id"], item_id):
         raise not_found(f"Item with id '{item_id}' not found.", param="item_id")
     return JSONResponse(conversation)  # OpenAI answers an item deletion with the conversation
 

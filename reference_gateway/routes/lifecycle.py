@@ -11,17 +11,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from reference_gateway.errors import GatewayError, not_found, upstream_error
+from reference_gateway.errors import GatewayError, not_found
 from reference_gateway.providers.base import NativeProvider, UpstreamError
-from reference_gateway.routes._common import owner
-from reference_gateway.storage import Order, Storage, UnknownCursor
+from reference_gateway.routes._common import gateway, owner
+from reference_gateway.storage import Order, Storage, UnknownCursor, call
 
 
 def storage(request: Request) -> Storage:
-    """The app's storage: `app.state.storage`, or the one the Gateway object holds."""
-    found = getattr(request.app.state, "storage", None) or request.app.state.gateway.storage
-    assert isinstance(found, Storage)
-    return found
+    return gateway(request).storage
 
 
 def list_query(request: Request) -> tuple[str | None, int, Order]:
@@ -63,7 +60,8 @@ async def retrieve(request: Request) -> Response:
         raise GatewayError(
             400, "Streaming a stored response (stream=true) is not supported by this gateway.", param="stream"
         )
-    found = storage(request).get_response(owner(request), response_id)
+    store = storage(request)
+    found = await call(store, store.get_response, owner(request), response_id)
     if found is None:
         raise _missing(response_id)
     return JSONResponse(found)
@@ -74,24 +72,25 @@ async def delete(request: Request) -> Response:
     stay reachable through `previous_response_id` for as long as the upstream keeps it."""
     response_id = request.path_params["response_id"]
     store = storage(request)
-    provider_name = store.provider_of(owner(request), response_id)
-    if provider_name is None or store.get_response(owner(request), response_id) is None:
+    provider_name = await call(store, store.provider_of, owner(request), response_id)
+    if provider_name is None or await call(store, store.get_response, owner(request), response_id) is None:
         raise _missing(response_id)
-    gateway = getattr(request.app.state, "gateway", None)
-    provider = gateway.providers.get(provider_name) if gateway is not None else None
+    provider = gateway(request).providers.get(provider_name)
     if isinstance(provider, NativeProvider):
         try:
             await provider.delete(f"/responses/{quote(response_id, safe='')}")
         except UpstreamError as exc:
-            raise upstream_error(exc, provider_name) from exc
-    store.delete_response(owner(request), response_id)
+            exc.provider = exc.provider or provider_name  # the envelope (errors.envelope) names whose fault it was
+            raise
+    await call(store, store.delete_response, owner(request), response_id)
     return JSONResponse({"id": response_id, "object": "response.deleted", "deleted": True})
 
 
 async def cancel(request: Request) -> Response:
     """Only background responses can be cancelled, and this gateway runs none (`background` is refused)."""
     response_id = request.path_params["response_id"]
-    if storage(request).get_response(owner(request), response_id) is None:
+    store = storage(request)
+    if await call(store, store.get_response, owner(request), response_id) is None:
         raise _missing(response_id)
     raise GatewayError(400, "Only background responses can be cancelled; this response was not run in background.")
 
@@ -100,7 +99,10 @@ async def input_items(request: Request) -> Response:
     response_id = request.path_params["response_id"]
     after, limit, order = list_query(request)
     try:
-        page = storage(request).list_input_items(owner(request), response_id, after=after, limit=limit, order=order)
+        store = storage(request)
+        page = await call(
+            store, store.list_input_items, owner(request), response_id, after=after, limit=limit, order=order
+        )
     except UnknownCursor as exc:
         raise unknown_cursor(exc) from exc
     if page is None:

@@ -20,7 +20,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from reference_gateway import pipeline
-from reference_gateway.errors import GatewayError, upstream_error
+from reference_gateway.errors import GatewayError, envelope
 from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
 from reference_gateway.routes._common import gateway, limits, owner
 from reference_gateway.validation import check_request, parse_json
@@ -32,11 +32,12 @@ BINARY_FRAME = GatewayError(
     "Binary frames are not supported: send each response.create as a text frame holding JSON.",
     code="unsupported_frame_type",
 )
-UNEXPECTED = GatewayError(500, "The gateway failed unexpectedly.", type="server_error")
 log = logging.getLogger("reference_gateway")
 
 
-def error_frame(err: GatewayError) -> dict[str, Any]:
+def error_frame(exc: BaseException) -> dict[str, Any]:
+    """The `error` frame for any failure: the envelope HTTP would answer, its code always set."""
+    err = envelope(exc)
     return {"type": "error", "status": err.status, "error": err.body()["error"]}
 
 
@@ -86,17 +87,13 @@ async def _turn(websocket: WebSocket, session: pipeline.Session, raw: str) -> No
     """Answer one frame; every error is an `error` frame, and the socket stays open."""
     try:
         await _answer(websocket, session, raw)
-    except GatewayError as err:
-        await websocket.send_text(json.dumps(error_frame(err)))
-    except UnsupportedOperation as exc:
-        await websocket.send_text(json.dumps(error_frame(GatewayError(501, str(exc)))))
-    except UpstreamError as exc:
-        await websocket.send_text(json.dumps(error_frame(upstream_error(exc, exc.provider))))
     except WebSocketDisconnect:
         raise  # the client has gone
-    except Exception as exc:  # as over HTTP: one line (no traceback, no frame) and a 500 envelope
-        log.error("unexpected %s on websocket %s: %s", type(exc).__name__, websocket.url.path, str(exc)[:200])
-        await websocket.send_text(json.dumps(error_frame(UNEXPECTED)))
+    except Exception as exc:
+        if not isinstance(exc, GatewayError | UpstreamError | UnsupportedOperation):
+            # as over HTTP: one line (no traceback, no frame) and a 500 envelope
+            log.error("unexpected %s on websocket %s: %s", type(exc).__name__, websocket.url.path, str(exc)[:200])
+        await websocket.send_text(json.dumps(error_frame(exc)))
 
 
 async def responses_socket(websocket: WebSocket) -> None:

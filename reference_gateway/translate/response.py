@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
-
-def new_id(prefix: str) -> str:
-    return prefix + secrets.token_hex(24)
+from reference_gateway.ids import new_id
 
 
 def skeleton(request: dict[str, Any], response_id: str, created_at: int, status: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from reference_gateway.translate.response import function_call_item, message_item, new_id, skeleton, usage
+from reference_gateway.ids import new_id
+from reference_gateway.translate.response import function_call_item, message_item, skeleton, usage
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Routes of the gateway served in process on their own (no Gateway object, a given storage), and OpenAI's own
-schemas to hold their answers against."""
+"""Routes of the gateway served in process on their own (a real Gateway on a given storage, no providers), and
+OpenAI's own schemas to hold their answers against."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from reference_gateway.config import Config
 from reference_gateway.errors import GatewayError, gateway_error_handler
+from reference_gateway.gateway import Gateway
 from reference_gateway.storage import Storage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +58,7 @@ class KeyFromHeader:
 async def serve(routes: Sequence[BaseRoute], storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
     """A client for `routes` over `storage`, the caller named by `x-key` (alice by default)."""
     app = Starlette(routes=list(routes), exception_handlers={GatewayError: gateway_error_handler})
-    app.state.storage = storage
+    app.state.gateway = Gateway(Config(keys={"alice": "alice-key"}), storage)
     transport = httpx.ASGITransport(app=KeyFromHeader(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
         yield http

@@ -10,7 +10,7 @@ import pytest
 
 from reference_gateway import state
 from reference_gateway.routes import conversations
-from reference_gateway.storage import Storage
+from reference_gateway.storage import MemoryStorage, Storage
 from tests.reference_gateway.in_process import serve, spec_errors
 
 BOB = {"x-key": "bob"}
@@ -18,7 +18,7 @@ BOB = {"x-key": "bob"}
 
 @pytest.fixture
 def storage() -> Storage:
-    return Storage(":memory:")
+    return MemoryStorage()
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ async def test_another_key_sees_nothing_of_a_conversation(client: httpx.AsyncCli
             "type": "not_found_error",
             "message": f"Conversation with id '{conv['id']}' not found.",
             "param": "conversation_id",
-            "code": None,
+            "code": "not_found",
         }
     assert (await client.get(base)).json() == conv
     assert texts((await client.get(f"{base}/items")).json()) == ["private"]

@@ -12,14 +12,14 @@ from reference_gateway import state
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.routes import lifecycle
-from reference_gateway.storage import Storage
+from reference_gateway.storage import MemoryStorage, Storage
 from reference_gateway.translate.request import normalize_input
 from tests.reference_gateway.in_process import serve, spec_errors
 
 
 @pytest.fixture
 def storage() -> Storage:
-    return Storage(":memory:")
+    return MemoryStorage()
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ async def test_another_keys_or_unstored_response_is_a_404_like_an_unknown_one(
                     "type": "not_found_error",
                     "message": f"Response with id '{response_id}' not found.",
                     "param": "response_id",
-                    "code": None,
+                    "code": "not_found",
                 }
             }
     assert (await client.get("/v1/responses/resp_alice")).status_code == 200

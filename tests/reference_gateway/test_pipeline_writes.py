@@ -12,7 +12,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from reference_gateway import pipeline
-from reference_gateway.storage import CLAIM_BATCH, Storage
+from reference_gateway.storage import SQLiteStorage as Storage
+from reference_gateway.storage.sqlite import CLAIM_BATCH
 
 
 async def _thread_of_write(storage: Storage, request_bytes: int | None) -> threading.Thread:
@@ -83,7 +84,7 @@ def test_with_sqlites_lock_held_elsewhere_nothing_on_the_loop_waits_for_it(tmp_p
     assert storage.owns("alice", "resp_0") and storage.get_response("alice", "resp_a") is None
     other.execute("COMMIT")
     assert storage.try_now(lambda: storage.save_response("alice", {"id": "resp_a", "output": []}, []))
-    claims = storage._all("SELECT COUNT(*) FROM claims")[0][0]
+    claims = storage._rows("SELECT COUNT(*) FROM claims")[0][0]
     assert claims == CLAIM_BATCH + 2  # the pending claims went with the write
     other.close()
     storage.close()

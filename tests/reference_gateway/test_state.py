@@ -9,13 +9,13 @@ import pytest
 
 from reference_gateway import state
 from reference_gateway.errors import GatewayError
-from reference_gateway.storage import Storage
+from reference_gateway.storage import MemoryStorage, Storage
 from reference_gateway.translate.request import normalize_input
 
 
 @pytest.fixture
 def storage() -> Iterator[Storage]:
-    store = Storage(":memory:")
+    store = MemoryStorage()
     yield store
     store.close()
 

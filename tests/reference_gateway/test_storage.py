@@ -1,4 +1,5 @@
-"""SQLite storage on its own: per-key isolation, paging, response chains, conversations, files and threads."""
+"""The storage contract on every implementation (SQLite in memory and in a file, in memory, PostgreSQL): per-key
+isolation, paging, response chains, conversations, threads; then SQLite's own files and claim batching."""
 
 from __future__ import annotations
 
@@ -10,13 +11,19 @@ from typing import Any
 
 import pytest
 
-from reference_gateway.storage import CLAIM_BATCH, Storage, UnknownCursor
+from reference_gateway.storage import MemoryStorage, UnknownCursor, open_storage
+from reference_gateway.storage import SQLiteStorage as Storage
+from reference_gateway.storage.sqlite import CLAIM_BATCH
 
 
-@pytest.fixture(params=["memory", "file"])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    path = ":memory:" if request.param == "memory" else str(tmp_path / "nested" / "gateway.sqlite")
-    store = Storage(path)
+@pytest.fixture(params=["memory", "file", "in-memory", "postgres"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    if request.param == "in-memory":
+        store: Any = MemoryStorage()
+    elif request.param == "postgres":
+        store = open_storage(request.getfixturevalue("postgres_url"), "")
+    else:
+        store = Storage(":memory:" if request.param == "memory" else str(tmp_path / "nested" / "gateway.sqlite"))
     yield store
     store.close()
 
@@ -95,7 +102,7 @@ def test_claims_are_seen_at_once_and_written_in_batches_off_the_request_path(tmp
 
 
 def test_a_claim_waits_no_longer_than_the_delay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("reference_gateway.storage.CLAIM_DELAY", 0.0)
+    monkeypatch.setattr("reference_gateway.storage.sqlite.CLAIM_DELAY", 0.0)
     storage = Storage(str(tmp_path / "g.sqlite"))
     storage.claim("alice", "resp_1", "openai")
     assert _written_claims(tmp_path / "g.sqlite") == {("resp_1", "alice", "openai", 0)}
@@ -106,7 +113,7 @@ class _FlushAfterRead(Storage):
     """A storage whose pending claims are written by another writer right after each read's query ran."""
 
     def _all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        rows = super()._all(sql, *args)
+        rows = super()._rows(sql, *args)
         with self._transaction():
             pass
         return rows

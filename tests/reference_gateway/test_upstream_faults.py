@@ -65,7 +65,7 @@ async def _all(client: httpx.AsyncClient, fault: str) -> dict[tuple[str, bool], 
 
 
 def _stored(app: Any) -> int:
-    return int(app.state.gateway.storage._all("SELECT COUNT(*) FROM responses")[0][0])
+    return int(app.state.gateway.storage._rows("SELECT COUNT(*) FROM responses")[0][0])
 
 
 def _error(response: httpx.Response, status: int) -> dict[str, Any]:

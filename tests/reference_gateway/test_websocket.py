@@ -17,6 +17,9 @@ from harness.servers import serve_in_thread
 from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
+from reference_gateway.errors import GatewayError
+from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
+from reference_gateway.routes.websocket import error_frame
 from reference_gateway.server import header_timeout_protocol
 from tests.reference_gateway.emulated import providers
 
@@ -219,3 +222,18 @@ async def test_a_number_beyond_a_double_is_an_error_frame_naming_it(base: str, n
         assert frame["error"]["param"] == "temperature" and "finite" in frame["error"]["message"]
         ok = await _turn(socket, model=CHAT, input="Reply with exactly still here.")
         assert _text(ok) == "still here"
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "code"),
+    [
+        (GatewayError(400, "bad"), 400, "invalid_request"),
+        (GatewayError(400, "gone", code="previous_response_not_found"), 400, "previous_response_not_found"),
+        (UpstreamError(502, "down"), 502, "upstream_error"),
+        (UnsupportedOperation("no"), 501, "unsupported_response_operation"),
+        (RuntimeError("boom"), 500, "server_error"),
+    ],
+)
+def test_every_error_frame_carries_a_code(exc: Exception, status: int, code: str) -> None:
+    frame = error_frame(exc)
+    assert (frame["type"], frame["status"], frame["error"]["code"]) == ("error", status, code)
