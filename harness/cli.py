@@ -1,4 +1,4 @@
-"""`gateway-conformance probe | list | upstreams | sdk-schemas`."""
+"""`gateway-conformance probe | list | diff | summary | upstreams | sdk-schemas`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from harness import expectations
 from harness.defects import assign, group
-from harness.model import RECORD_MODES, Expect, Profile, Strictness
-from harness.reports.console import Progress, print_header, print_summary
-from harness.reports.summary import EXIT_CODES, EXIT_USAGE, exit_code
+from harness.model import RECORD_MODES, Expect, Probe, Profile, Strictness, Verdict
+from harness.reports.console import Progress, print_expectations, print_header, print_summary
+from harness.reports.summary import EXIT_CODES, EXIT_FAIL, EXIT_NOTHING, EXIT_OK, EXIT_USAGE, exit_code, result
 from harness.run_info import RunInfo
 from harness.targets import Target, load_targets_file
 
@@ -97,6 +98,41 @@ def _parser() -> argparse.ArgumentParser:
     out = probe.add_argument_group("reports")
     out.add_argument("--report-dir", type=Path, default=Path("reports"))
     out.add_argument("--matrix-out", type=Path, help="also write the Markdown matrix here")
+
+    known = probe.add_argument_group("expectations (harness/expectations.py; the format of peers/*/expected.yaml)")
+    known.add_argument(
+        "--expectations",
+        type=Path,
+        metavar="FILE",
+        help="the known outcome of each target x probe: exit 0 when every verdict matches, 1 on a regression",
+    )
+    known.add_argument(
+        "--strict-expectations",
+        action="store_true",
+        help="with --expectations: an unexpected pass, or an expectation not run, fails too",
+    )
+    known.add_argument(
+        "--write-expectations",
+        type=Path,
+        metavar="FILE",
+        help="write this run's outcomes as expectations (notes of an existing FILE are kept where unchanged)",
+    )
+
+    compared = sub.add_parser(
+        "diff",
+        help="compare two runs (report.json files or report directories): regressions, fixes, defects; "
+        "exit 1 on a regression",
+    )
+    compared.add_argument("base", type=Path, metavar="BASE")
+    compared.add_argument("new", type=Path, metavar="NEW")
+    compared.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    compared.add_argument("--out", type=Path, help="write here instead of printing")
+
+    summarised = sub.add_parser(
+        "summary", help="a run's report directory as Markdown (for $GITHUB_STEP_SUMMARY): counts, regressions, defects"
+    )
+    summarised.add_argument("report_dir", type=Path, metavar="REPORT_DIR")
+    summarised.add_argument("--out", type=Path, help='append here (e.g. "$GITHUB_STEP_SUMMARY") instead of printing')
 
     listing = sub.add_parser("list", help="list every probe")
     listing.add_argument("--format", choices=["text", "json", "markdown"], default="text")
@@ -178,8 +214,12 @@ def probe(args: argparse.Namespace) -> int:
     if args.allow_missing and not args.replay:
         print("gateway-conformance: --allow-missing only applies with --replay", file=sys.stderr)
         return EXIT_USAGE
+    if args.strict_expectations and not args.expectations:
+        print("gateway-conformance: --strict-expectations only applies with --expectations", file=sys.stderr)
+        return EXIT_USAGE
     try:
         targets = _targets(args)
+        known = expectations.load(args.expectations) if args.expectations else None
     except (OSError, ValueError) as exc:
         print(f"gateway-conformance: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -188,7 +228,7 @@ def probe(args: argparse.Namespace) -> int:
         if not targets and not args.replay:
             # No target given: the local reference gateway, every route of it.
             os.environ.setdefault("GATEWAY_MASTER_KEY", MASTER_KEY)
-            local = stack.enter_context(reference_stack())
+            local = stack.enter_context(reference_stack(replicas=True))
         loading.join()
         from harness.probes import select
         from harness.reports import write_all
@@ -203,6 +243,8 @@ def probe(args: argparse.Namespace) -> int:
             targets = load_targets_file("reference", base_url=url)
             for target in targets:
                 target.upstream_journal = local.upstreams if local else None
+            if local:
+                local.place(targets)
             print(f"probing the reference gateway at {url} ({len(targets)} routes)", flush=True)
         run_info = RunInfo.current(Strictness(args.strictness))
         print_header(targets, run=run_info)
@@ -234,8 +276,78 @@ def probe(args: argparse.Namespace) -> int:
     assign(verdicts, defects)
     paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out, run=run_info, defects=defects)
     print_summary(verdicts, defects=defects)
+    code = exit_code(verdicts)
+    if known is not None or args.write_expectations:
+        code = _expectations(args, known, verdicts, args.report_dir / "report.json", code, _scope(targets, probes))
     print("reports: " + ", ".join(str(p) for p in paths))
-    return exit_code(verdicts)
+    return code
+
+
+def _scope(targets: Sequence[Target], probes: Sequence[Probe]) -> Callable[[str, str], bool]:
+    """Which expectations this run should have answered: its targets' selected probes, and any probe no longer in
+    the catalogue (an expectation that nothing can answer any more)."""
+    from harness.probes import CATALOGUE
+
+    names, selected, known = {t.name for t in targets}, {p.id for p in probes}, {p.id for p in CATALOGUE}
+    return lambda target, probe: target in names and (probe in selected or probe not in known)
+
+
+def _expectations(
+    args: argparse.Namespace,
+    known: expectations.Expectations | None,
+    verdicts: Sequence[Verdict],
+    report: Path,
+    code: int,
+    scope: Callable[[str, str], bool],
+) -> int:
+    """Compare the run with its expectations (printed, and kept in report.json as `expectations`), write them if
+    asked; the exit code: 1 if the comparison failed, else the run's own unless a fail was expected."""
+    results = [result(v) for v in verdicts]
+    if args.write_expectations:
+        previous = expectations.load(args.write_expectations) if args.write_expectations.exists() else known
+        written = expectations.from_report({"results": results}, previous).write(args.write_expectations)
+        print(f"expectations written: {written}")
+    if known is None:
+        return code
+    compared = expectations.compare(known, results, strict=args.strict_expectations, in_scope=scope)
+    print_expectations(compared)
+    expectations.attach(report, compared)
+    if not compared.ok:
+        return EXIT_FAIL
+    return EXIT_NOTHING if code == EXIT_NOTHING else EXIT_OK
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    from harness import diff
+
+    try:
+        compared = diff.diff(diff.load(args.base), diff.load(args.new))
+    except (OSError, ValueError) as exc:
+        print(f"gateway-conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = diff.render(compared, args.format)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    else:
+        print(text, end="")
+    return compared.exit_code
+
+
+def summary_command(args: argparse.Namespace) -> int:
+    from harness import step_summary
+
+    try:
+        text = step_summary.render(step_summary.load(args.report_dir))
+    except (OSError, ValueError) as exc:
+        print(f"gateway-conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out:
+        with args.out.open("a") as out:
+            out.write(text)
+    else:
+        print(text, end="")
+    return EXIT_OK
 
 
 def list_probes(fmt: str) -> int:
@@ -305,6 +417,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_probes(args.format)
         if args.command == "sdk-schemas":
             return sdk_schemas_command(args)
+        if args.command == "diff":
+            return diff_command(args)
+        if args.command == "summary":
+            return summary_command(args)
         return probe(args)
     except BrokenPipeError:  # `gateway-conformance list | head`
         sys.stderr.close()

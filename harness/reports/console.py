@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from harness.defects import Defect, group
+from harness.expectations import Result as Expectations
 from harness.model import Level, Outcome, Verdict
 from harness.reports.summary import summary
 from harness.run_info import RunInfo
@@ -120,3 +121,12 @@ def print_summary(
         c = summary([v for v in verdicts if v.target == target])
         print(f"{target:<{width}}" + "".join(f"{c[key]:>{len(name) + 2}}" for name, key in COLUMNS), file=stream)
     print(summary_line(verdicts), file=stream)
+
+
+def print_expectations(compared: Expectations, stream: TextIO | None = None) -> None:
+    """The run against its expectations: a headline, then each regression (expected, received, why), unexpected
+    pass, new probe and expectation not run."""
+    stream = stream or sys.stdout
+    print("", file=stream)
+    for line in compared.lines():
+        print(line, file=stream)

@@ -3,6 +3,9 @@
 Keys and models per protocol (openai, anthropic, gemini): `--key PROTOCOL=KEY` and `--model PROTOCOL=NAME`
 (repeatable; a protocol named replaces its defaults), else UPSTREAM_<PROTOCOL>_KEYS / UPSTREAM_<PROTOCOL>_MODELS
 (comma-separated), else the defaults of harness/upstreams/access.py.
+
+`--print-config gomodel|litellm|portkey|llamastack [--upstream-url URL]` prints, instead of serving, a ready config
+for that gateway fronting the upstreams at URL, and the targets file to probe it with (harness/upstreams/configs.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import uvicorn
 from harness.servers import free_port
 from harness.upstreams.access import settings
 from harness.upstreams.app import create_app
+from harness.upstreams.configs import DEFAULT_UPSTREAM, GATEWAYS, build
 
 
 def _quiet_about_hangups(record: logging.LogRecord) -> bool:
@@ -33,7 +37,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--key", action="append", default=[], metavar="PROTOCOL=KEY", help="a key to accept")
     parser.add_argument("--model", action="append", default=[], metavar="PROTOCOL=NAME", help="a model to serve")
+    parser.add_argument(
+        "--print-config",
+        choices=GATEWAYS,
+        metavar="|".join(GATEWAYS),
+        help="print a config for that gateway fronting the upstreams, and the targets file to probe it; serve nothing",
+    )
+    parser.add_argument(
+        "--upstream-url",
+        default=DEFAULT_UPSTREAM,
+        help=f"with --print-config: where the upstreams listen (default {DEFAULT_UPSTREAM})",
+    )
     args = parser.parse_args(argv)
+    if args.print_config:
+        print(build(args.print_config, args.upstream_url).render(), end="")
+        return 0
     try:
         access = settings(os.environ, args.key, args.model)
     except ValueError as exc:

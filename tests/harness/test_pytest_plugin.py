@@ -77,24 +77,8 @@ def test_the_options_offer_what_the_harness_takes() -> None:
 
 
 def test_plugin_runs_probes_warns_on_non_strict_and_keeps_cassettes_in_pytest_s_tmp(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n")
-    with serve_in_thread(_gateway()) as running:
-        result = pytester.runpytest_subprocess(
-            "-p",
-            "no:cacheprovider",
-            "--gateway-url",
-            running.url + "/v1",
-            "--gateway-model",
-            "gpt-5-mini",
-            "--gateway-key",
-            "k",
-            "--gateway-probe",
-            "responses.basic.text",
-            "--gateway-probe",
-            "errors.auth.missing_key",
-            "--gateway-probe",
-            "responses.hosted.web_search",
-        )
+    probes = ("responses.basic.text", "errors.auth.missing_key", "responses.hosted.web_search")
+    result = _run(pytester, probes, "--gateway-model", "gpt-5-mini", "--gateway-key", "k")
     # The hosted tool was silently dropped (a fail); the 401 lacks param/code: non-strict, a warning, not an error.
     result.assert_outcomes(passed=2, failed=1, warnings=1)
     result.stdout.fnmatch_lines(["*ProbeNonStrictWarning: errors.auth.missing_key: non-strict*"])
@@ -102,3 +86,79 @@ def test_plugin_runs_probes_warns_on_non_strict_and_keeps_cassettes_in_pytest_s_
     # With CI set, pytest's short summary repeats the whole message: the same path may be printed twice.
     (evidence,) = {line.split("evidence: ", 1)[1] for line in result.outlines if line.startswith("evidence: ")}
     assert Path(evidence).is_relative_to(pytester.path), evidence  # pytest's basetemp, not a leaked mkdtemp
+
+
+CONFTEST_OVERRIDES = """
+import pytest
+from pathlib import Path
+
+from harness.model import Profile
+from harness.targets import Target
+
+
+@pytest.fixture(scope="session")
+def gateway_target(pytestconfig):  # the gateway's own suite says what to probe
+    url = pytestconfig.getoption("gateway_url")
+    return Target(name="my-gateway", base_url=url, model="gpt-5-mini", profile=Profile.NATIVE, api_key="k")
+
+
+@pytest.fixture(scope="session")
+def gateway_cassette_dir():
+    return Path(__file__).parent / "conformance-cassettes"
+"""
+
+
+def _run(pytester: pytest.Pytester, probes: tuple[str, ...], *args: str) -> pytest.RunResult:
+    """pytest in a subprocess with the plugin on, in front of `_gateway()`, over `probes`."""
+    pytester.makeini("[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n")
+    selected = [arg for probe in probes for arg in ("--gateway-probe", probe)]
+    with serve_in_thread(_gateway()) as running:
+        return pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-rxXf", "--gateway-url", running.url + "/v1", "--gateway-model", "unused",
+            *selected, *args,
+        )  # fmt: skip
+
+
+def test_fixtures_can_be_overridden_k_selects_and_expected_fails_are_xfail(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST_OVERRIDES)
+    (pytester.path / "expected.yaml").write_text(
+        "targets:\n  my-gateway:\n"
+        "    responses.hosted.web_search: {outcome: fail, defect: the web_search tool is dropped}\n"
+        "    errors.auth.missing_key: non-strict\n"
+        "    responses.basic.text: pass\n"
+    )
+    probes = ("responses.basic", "errors.auth.missing_key", "responses.hosted.web_search")
+    result = _run(
+        pytester, probes, "--gateway-expectations", "expected.yaml", "-k", "text or missing_key or web_search"
+    )
+    # -k kept 3 of the 6 (responses.basic has 4 probes); the known fail and the known non-strict are xfail.
+    result.assert_outcomes(passed=1, xfailed=2, deselected=3)
+    result.stdout.fnmatch_lines(["*XFAIL*web_search*expected fail: the web_search tool is dropped*"])
+    # The target and the cassette directory are the conftest's.
+    cassettes = pytester.path / "conformance-cassettes" / "my-gateway"
+    assert (cassettes / "responses.basic.text.yaml").exists(), sorted(pytester.path.rglob("*.yaml"))
+
+
+def test_a_regression_fails_naming_both_outcomes_and_strict_expectations_fail_an_xpass(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(CONFTEST_OVERRIDES)
+    (pytester.path / "expected.yaml").write_text(
+        "targets:\n  my-gateway:\n"
+        "    responses.basic.text: fail\n"  # it passes: XPASS, a failure under strict expectations
+        "    errors.auth.missing_key: pass\n"  # it is non-strict: a regression
+    )
+    probes = ("responses.basic.text", "errors.auth.missing_key")
+    result = _run(pytester, probes, "--gateway-expectations", "expected.yaml", "--gateway-strict-expectations")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*[[]XPASS(strict)[]] expected fail*"])
+    result.stdout.fnmatch_lines(
+        ["*regression  my-gateway errors.auth.missing_key: expected pass, received non-strict: wire (SHOULD)*"]
+    )
+
+
+def test_a_bad_expectations_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    (pytester.path / "expected.yaml").write_text("targets: {gw: {p: maybe}}\n")
+    result = _run(pytester, (), "--gateway-expectations", "expected.yaml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*expected.yaml: gw p: outcome 'maybe' is none of*"])
