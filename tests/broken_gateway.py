@@ -104,6 +104,7 @@ REQUEST: dict[str, Callable[[Json], Json]] = {
     ),
     "drop-images": lambda b: _map_messages(b, _without_images),
     "drop-reasoning": lambda b: {k: v for k, v in b.items() if k != "reasoning"},
+    "truncation-disabled": lambda b: {**b, "truncation": "disabled"} if "truncation" in b else b,
 }
 
 

@@ -23,6 +23,7 @@ AREAS = (
     "input",
     "lifecycle",
     "params",
+    "replicas",
     "state",
     "stream",
     "structured",

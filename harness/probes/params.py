@@ -1,5 +1,5 @@
 """responses.params: request parameters that reach the model or come back as sent: max_output_tokens (the answer
-is cut, incomplete with a reason, or kept within the budget), metadata, temperature and top_p."""
+is cut, incomplete with a reason, or kept within the budget), metadata, temperature and top_p, truncation."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import openai
 
 from harness import phrases
 from harness.context import ProbeContext, require
-from harness.model import Observation, Observed
+from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import text_of
 from harness.probes._registry import E, probe
 
 LONG = " ".join(f"word{i}" for i in range(60))
 BUDGET = 16
 METADATA = {"probe": "params.metadata", "run": "conformance"}
+TRUNCATION = ("auto", "disabled")
 
 
 @probe(
@@ -87,3 +88,36 @@ async def sampling(ctx: ProbeContext) -> Observation:
             received=answer,
         )
     return Observed.SUPPORTED
+
+
+@probe(
+    "responses.params.truncation",
+    'truncation "auto" and "disabled" MUST each be honoured, the response stating the value sent, or be rejected '
+    "cleanly (a 4xx error envelope); an error of the gateway's own (5xx) is never the answer.",
+    feature="params.truncation",
+    native=E,
+    chat=E,
+)
+async def truncation(ctx: ProbeContext) -> Observation:
+    outcomes: list[Observation] = []
+    for value in TRUNCATION:
+        try:
+            response = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("ok"), truncation=value)
+        except openai.APIStatusError as err:
+            if err.status_code >= 500:
+                raise ProbeFailure(
+                    f"truncation {value!r} broke the gateway",
+                    expected="the answer, or a 4xx error envelope naming truncation",
+                    received=f"HTTP {err.status_code} {err.response.text[:300]!r}",
+                ) from err
+            outcomes.append(ctx.rejected(err))
+            continue
+        require(
+            response.truncation == value,
+            f"truncation {value!r} was accepted but the response states another",
+            expected=f"truncation {value!r}",
+            received=f"truncation {response.truncation!r}",
+        )
+        outcomes.append(Observed.SUPPORTED)
+    # Either value accepted: the parameter is supported (a gateway may refuse the one it cannot do, cleanly).
+    return next((o for o in outcomes if o is Observed.SUPPORTED), outcomes[0])
