@@ -53,6 +53,8 @@ def finding_key(finding: Finding) -> DefectKey | None:
         where, received = where.rsplit(".", 1)[0], NULL_FIELDS
     elif typed and finding.rule.startswith("schema."):
         received = f"{_kind(typed['value'])} is not of type {typed['types']}"  # the value's type, not the value
+    elif finding.rule.startswith("echo."):
+        received = "not echoed"  # whatever came back instead (the model's own name, None ...): one defect
     elif finding.rule == "error.envelope":
         received = _shape(finding.received)  # every body of one shape (FastAPI's {"detail": ...}) is one defect
     return "wire", finding.rule, where, received
@@ -98,14 +100,20 @@ def _error_text(rest: str) -> str:
     return rest
 
 
-def failure_key(check: str, received: str = "") -> DefectKey:
+def failure_key(check: str, received: str = "", *, fault: bool = False) -> DefectKey:
     """The defect a probe's own failure belongs to: the error the gateway answered (status and the first line of
-    its text), when an error answer decided it; else the failure's own words."""
+    its text), when an error answer decided it; else the failure's own words. A fault probe's failure (`fault`) is
+    how the gateway answers upstream faults: keyed by the status it answered them with (the title names the
+    faults), not by the upstream's error text that the gateway passed on."""
     for text in (received, check):
         found = HTTP.search(text or "")
+        if found and fault:
+            return "probe", "fault", f"answered with HTTP {found.group(1)}", ""
         if found and int(found.group(1)) >= 400:
             first = _error_text(found.group(2)).replace("\\n", "\n").replace("\\'", "'").split("\n", 1)[0]
             return "probe", "answer", f"HTTP {found.group(1)}", normalise(first)
+    if fault and " was reported as " in check:  # "an upstream stream cut midway was reported as response.completed"
+        return "probe", "fault", check.split(" was ", 1)[1], ""
     return "probe", "check", "", normalise(check)
 
 
@@ -157,6 +165,9 @@ def _subject(rule: str, where: str) -> str:
         name = rule.removeprefix("schema.")
         return f"{name} answers" + (f" at `{where}`" if where and where != "$" else "")
     return f"`{where}`" if where else "answers"
+
+
+TITLE_MAX = 240  # a defect's title: one line of a report
 
 
 def title(key: DefectKey, received: str = "", message: str = "") -> str:
@@ -218,7 +229,7 @@ def _collect(verdicts: Sequence[Verdict]) -> dict[DefectKey, _Entry]:
         if verdict.outcome is Outcome.SKIP:
             continue
         if verdict.check:
-            key = failure_key(verdict.check, verdict.check_received)
+            key = failure_key(verdict.check, verdict.check_received, fault=verdict.probe.startswith("faults."))
             if not (key[1] == "answer" and _has_envelope_finding(verdict)):
                 entry = seen.setdefault(key, _Entry(verdict.level, _evidence(verdict, None), verdict.check, "", []))
                 entry.causes += [c for c in verdict.causes if c not in entry.causes]
@@ -289,12 +300,20 @@ def group(verdicts: Sequence[Verdict]) -> list[Defect]:
         elif key[1] == "error.envelope":
             statuses = "/".join(sorted(entry.fields or [])) or "error"
             text = f"HTTP {statuses} answers are not OpenAI error envelopes: {key[3]} (first: {entry.received[:80]})"
+        elif key[1] == "fault":
+            faults = _listed([p.removeprefix("faults.") for p in dict.fromkeys(p for _, p in entry.members)])
+            text = f"upstream faults {key[2]}, not as the fault requires: {faults}"
         elif key[3] == NULL_FIELDS:
             text = f"{_subject(key[1], key[2])}: null for {_listed(entry.fields or [])} (a value or no field, not null)"
         else:
             text = title(key, entry.received, entry.message)
         if entry.causes:
-            text += f" (upstream journal: {'; '.join(entry.causes[:2])})"
+            # The journal's causes kept whole where they fit: the title shortened first, to one line of TITLE_MAX.
+            cause = f" (upstream journal: {'; '.join(entry.causes[:2])})"[: TITLE_MAX // 2]
+            room = TITLE_MAX - len(cause)
+            text = (text if len(text) <= room else text[: room - 1] + "…") + cause
+        elif len(text) > TITLE_MAX:
+            text = text[: TITLE_MAX - 1] + "…"
         defects.append(
             Defect(
                 defect_id(key),

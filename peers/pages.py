@@ -1,4 +1,5 @@
-"""The pages of `docs/peers/` and the draft of `peers/<peer>/expected.yaml`, from a run's report.json.
+"""The pages of `docs/peers/` and the draft of `peers/<peer>/expected.yaml`: `python -m peers.pages` regenerates the
+pages by replaying the committed cassettes (tests/peers/test_peer_pages.py checks that they match).
 
 Every result other than pass gets one line of explanation (the hand-checked line of expected.yaml when its outcome
 still matches, else the harness's own message) and its evidence: the wire finding or the gateway's answer from the
@@ -10,16 +11,19 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 if TYPE_CHECKING:
+    from harness.model import Verdict
     from peers.run import Peer
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "peers"
+CASSETTES = ROOT / "cassettes" / "peers"
 OUTCOMES = ("pass", "pass-rejected", "non-strict", "fail", "skip")
 ICON = {
     "pass": "✅ pass",
@@ -43,9 +47,9 @@ def expected_outcome(entry: Any) -> str:
     return str(entry["outcome"] if isinstance(entry, dict) else entry)
 
 
-def draft_expected(peer: Peer, report: dict[str, Any]) -> tuple[str, list[str]]:
-    """expected.yaml as this run would have it (checked explanations kept where the outcome is unchanged), and
-    one line per difference from the committed one."""
+def draft_expected(peer: Peer, report: dict[str, Any], *, recorded: bool = False) -> tuple[str, list[str]]:
+    """expected.yaml as this run would have it (checked explanations kept where the outcome is unchanged; dated today
+    if it recorded), and one line per difference from the committed one."""
     old = load_expected(peer)
     old_targets = old.get("targets") or {}
     targets: dict[str, dict[str, Any]] = {}
@@ -62,18 +66,20 @@ def draft_expected(peer: Peer, report: dict[str, Any]) -> tuple[str, list[str]]:
         else:
             entry = outcome
         targets.setdefault(target, {})[probe] = entry
+    today = datetime.date.today()
     data = {
         "peer": peer.name,
         "version": peer.version,
-        "recorded": old.get("recorded") if not differences and old.get("recorded") else str(datetime.date.today()),
+        "recorded": old["recorded"] if old.get("recorded") and not (recorded or differences) else str(today),
         "targets": targets,
     }
     header = (
         f"# {peer.title} {peer.version}: every probe's outcome per target, as recorded in\n"
         f"# cassettes/peers/{peer.name}/.\n"
-        "# For each fail (and non-strict), `defect:` is the gateway's defect in one line, checked by hand against the\n"
-        "# cassette and the upstream journal; `false_positive:` instead marks a verdict that is the harness's or the\n"
-        "# emulator's fault (docs/peers/README.md). tests/peers/test_peer_replay.py replays the cassettes of the\n"
+        "# For each fail (and non-strict), `defect:` is the gateway's defect in one line, read against the\n"
+        "# cassette and the upstream journal (tests/peers/test_expected_notes.py checks it against them);\n"
+        "# `false_positive:` instead marks a verdict that is the harness's or the emulator's fault\n"
+        "# (docs/peers/README.md). tests/peers/test_peer_replay.py replays the cassettes of the\n"
         "# probes listed here and fails on any verdict that differs.\n"
     )
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), differences
@@ -181,10 +187,57 @@ def evidence(result: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------------------- pages
 
 
+def replay(peer: Peer) -> tuple[list[Verdict], dict[str, Any]]:
+    """The peer's committed cassettes re-judged offline (the probes expected.yaml lists, per target), as verdicts and
+    as the report.json body the pages are made from."""
+    from harness.defects import assign, group
+    from harness.model import Strictness
+    from harness.probes import CATALOGUE
+    from harness.reports.summary import result
+    from harness.runner import run_all
+    from harness.targets import load_targets_file
+
+    listed = load_expected(peer).get("targets") or {}
+    ids = {probe_id for probes in listed.values() for probe_id in probes}
+    probes = [p for p in CATALOGUE if p.id in ids]
+    targets = [t for t in load_targets_file(peer.targets_file) if t.name in listed]
+    verdicts = run_all(probes, targets, cassette_dir=CASSETTES / peer.name, replay=True, strictness=Strictness.OPENAI)
+    verdicts = [v for v in verdicts if v.probe in (listed.get(v.target) or {})]
+    defects = group(verdicts)
+    assign(verdicts, defects)
+    return verdicts, {"results": [result(v) for v in verdicts], "defects": [d.as_json() for d in defects]}
+
+
 def counts(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for r in results:
         out.setdefault(r["target"], dict.fromkeys(OUTCOMES, 0))[r["outcome"]] += 1
+    return out
+
+
+def false_positives(probes: dict[str, Any]) -> int:
+    """How many of a target's expected verdicts are marked as the harness's or the emulator's fault."""
+    return sum(1 for entry in probes.values() if isinstance(entry, dict) and entry.get("false_positive"))
+
+
+def not_probed(peer: Peer) -> list[tuple[str, str, str]]:
+    """(target, probe, why) for each catalogue probe a target does not run: excluded by its targets file (the reason
+    from `Peer.not_probed`), or added to the catalogue after the recording (expected.yaml does not list it)."""
+    from harness.probes import CATALOGUE
+    from harness.targets import load_targets_file
+
+    listed = load_expected(peer).get("targets") or {}
+    out = []
+    for target in load_targets_file(peer.targets_file):
+        recorded = listed.get(target.name) or {}
+        for probe in CATALOGUE:
+            if probe.id in recorded:
+                continue
+            if target.excluded(probe):
+                reasons = [why for prefix, why in peer.not_probed if probe.id.startswith(prefix)]
+                out.append((target.name, probe.id, reasons[0] if reasons else "excluded by targets.yaml"))
+            else:
+                out.append((target.name, probe.id, "added to the catalogue after this recording (`tox -e peers`)"))
     return out
 
 
@@ -202,11 +255,28 @@ def _explanation(result: dict[str, Any], entry: Any) -> str:
     return _short(result["message"] or result.get("label", ""), 200)
 
 
-def write_page(peer: Peer, report: dict[str, Any], *, recorded: bool) -> Path:
+def _not_probed_lines(rows: list[tuple[str, str, str]]) -> list[str]:
+    """One line per reason and set of targets: the probes, where, why."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for target, probe, why in rows:
+        grouped.setdefault((why, probe), []).append(target)
+    by_why: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for (why, probe), targets in grouped.items():
+        by_why.setdefault((why, tuple(targets)), []).append(probe)
+    lines = []
+    for (why, where), probes in by_why.items():
+        names = ", ".join(f"`{p}`" for p in probes)
+        lines.append(f"- {names} on {', '.join(where)}: {why}")
+    return lines
+
+
+def render_page(peer: Peer, report: dict[str, Any]) -> str:
+    """docs/peers/<peer>.md from a replayed report and the committed expected.yaml (nothing else: no clock)."""
+    from harness.targets import load_targets_file
+
     results = report["results"]
     expected = load_expected(peer)
     exp_targets = expected.get("targets") or {}
-    date = str(datetime.date.today()) if recorded else str(expected.get("recorded", "?"))
     targets = list(dict.fromkeys(r["target"] for r in results))
     probes = list(dict.fromkeys(r["probe"] for r in results))
     by = {(r["target"], r["probe"]): r for r in results}
@@ -214,7 +284,10 @@ def write_page(peer: Peer, report: dict[str, Any], *, recorded: bool) -> Path:
     lines = [
         f"# {peer.title} {peer.version}",
         "",
-        f"Probed {date} with `tox -e peers` (`python -m peers.run --record --peer {peer.name}`), fronted by the",
+        "Generated by `python -m peers.pages` from the committed cassettes; do not edit by hand.",
+        "",
+        f"Recorded {expected.get('recorded', '?')} with `tox -e peers` (`python -m peers.run --record --peer"
+        f" {peer.name}`), fronted by the",
         "emulated upstreams (not the real providers): what is judged is the gateway, and the upstream's request",
         f"journal shows what it passed on. Routes: {peer.routes}. Install, launch and configuration:",
         f"[`peers/{peer.name}/`](../../peers/{peer.name}/); targets:",
@@ -222,22 +295,27 @@ def write_page(peer: Peer, report: dict[str, Any], *, recorded: bool) -> Path:
         f"the hand-checked verdicts: [`expected.yaml`](../../peers/{peer.name}/expected.yaml); cassettes and journals:",
         f"[`cassettes/peers/{peer.name}/`](../../cassettes/peers/{peer.name}/). Strictness: `openai` (the default).",
         "",
-        "| target | model | profile | pass | rejected | non-strict | fail | skip |",
-        "|---|---|---|---|---|---|---|---|",
+        "`false positive`: verdicts (counted among the fails) that expected.yaml marks as the harness's or the",
+        "emulator's fault, not the gateway's.",
+        "",
+        "| target | model | profile | pass | rejected | non-strict | fail | false positive | skip |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    from harness.targets import load_targets_file
-
     meta = {t.name: t for t in load_targets_file(peer.targets_file)}
     for t in targets:
         c = tally[t]
         m = meta.get(t)
         lines.append(
             f"| {t} | `{m.model if m else '?'}` | {m.profile.value if m else '?'} | {c['pass']} |"
-            f" {c['pass-rejected']} | {c['non-strict']} | {c['fail']} | {c['skip']} |"
+            f" {c['pass-rejected']} | {c['non-strict']} | {c['fail']} | {false_positives(exp_targets.get(t) or {})} |"
+            f" {c['skip']} |"
         )
+    missing = not_probed(peer)
+    lines += ["", "## Not probed, and why", ""]
+    lines += _not_probed_lines(missing) if missing else ["Every probe of the catalogue ran on every route."]
     defects = report.get("defects") or []
     if defects:
-        lines += ["", f"Defects ({len(defects)} distinct, as the harness groups them; MUST first, by reach):", ""]
+        lines += ["", f"## Defects ({len(defects)} distinct, as the harness groups them; MUST first, by reach)", ""]
         for defect in defects:
             where = ", ".join(defect.get("targets", []))
             lines.append(f"- `{defect['id']}` {defect['level']} {_short(defect['title'], 160)} ({where})")
@@ -262,24 +340,72 @@ def write_page(peer: Peer, report: dict[str, Any], *, recorded: bool) -> Path:
             ev = evidence(r).replace("|", "\\|")
             lines.append(f"| `{r['probe']}` | {ICON[r['outcome']]} | {why} | {ev} |")
         lines.append("")
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page = DOCS / f"{peer.name}.md"
-    page.write_text("\n".join(lines).rstrip() + "\n")
-    return page
+    return "\n".join(lines).rstrip() + "\n"
 
 
-def write_index(peers: list[Peer]) -> None:
-    """The summary table of every peer and route, from the committed expectations (for the README)."""
+def render_unavailable(peer: Peer) -> str:
+    """The page of a peer that cannot run here: what was tried, and the exact error."""
+    return (
+        f"# {peer.title} {peer.version}\n\n"
+        "Generated by `python -m peers.pages`; do not edit by hand.\n\n"
+        f"Not run: {peer.unavailable}.\n\n"
+        f"Routes it would be probed on: {peer.routes}. Its row in [the summary](summary.md) stays, so that the gap "
+        "shows; `peers/run.py` names it, and `tox -e peers` says why it skips it.\n"
+    )
+
+
+def render_summary(peers: Sequence[Peer]) -> str:
+    """docs/peers/summary.md: every peer and route, from the committed expectations; a peer that cannot run here
+    keeps its row, with the reason."""
     rows = [
-        "| peer | version | route (target) | pass | rejected | non-strict | fail | skip |",
-        "|---|---|---|---|---|---|---|---|",
+        "| peer | version | route (target) | pass | rejected | non-strict | fail | false positive | skip |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for peer in peers:
-        expected = load_expected(peer)
-        for target, probes in (expected.get("targets") or {}).items():
+        listed = load_expected(peer).get("targets") or {}
+        if peer.unavailable:
+            rows.append(
+                f"| [{peer.title}]({peer.name}.md) | {peer.version} | not run here (see its page) | | | | | | |"
+            )
+        for target, probes in listed.items():
             c = Counter(expected_outcome(e) for e in probes.values())
             rows.append(
                 f"| [{peer.title}]({peer.name}.md) | {peer.version} | {target} | {c['pass']} | {c['pass-rejected']} |"
-                f" {c['non-strict']} | {c['fail']} | {c['skip']} |"
+                f" {c['non-strict']} | {c['fail']} | {false_positives(probes)} | {c['skip']} |"
             )
-    (DOCS / "summary.md").write_text("\n".join(rows) + "\n")
+    return "\n".join(rows) + "\n"
+
+
+def render_all(peers: Sequence[Peer]) -> dict[Path, str]:
+    """Every page of docs/peers/ that is generated (README.md is written by hand), by replaying each peer."""
+    pages = {
+        DOCS / f"{peer.name}.md": render_unavailable(peer) if peer.unavailable else render_page(peer, replay(peer)[1])
+        for peer in peers
+    }
+    pages[DOCS / "summary.md"] = render_summary(peers)
+    return pages
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    from peers.run import PEERS
+
+    parser = argparse.ArgumentParser(prog="python -m peers.pages", description="regenerate docs/peers/ by replay")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page differs")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in render_all(list(PEERS.values())).items():
+        if path.exists() and path.read_text() == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    for path in stale:
+        print(f"{'stale' if args.check else 'written'}: {path.relative_to(ROOT)}")
+    return 1 if stale and args.check else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -46,9 +46,10 @@ async def _ask(ctx: ProbeContext, fault: str, *, stream: bool = False) -> httpx2
 
 def _envelope(ctx: ProbeContext, response: httpx2.Response, statuses: tuple[int, ...], what: str) -> None:
     if response.status_code not in statuses:
+        wanted = "5xx" if len(statuses) > 3 else " or ".join(map(str, statuses))
         raise ProbeFailure(
             f"{what} was not answered as it must be",
-            expected=f"HTTP {' or '.join(map(str, statuses))} with an OpenAI error envelope",
+            expected=f"HTTP {wanted} with an OpenAI error envelope",
             received=f"HTTP {response.status_code} {response.text[:300]!r}",
         )
     ctx.rejected(response, statuses=statuses)

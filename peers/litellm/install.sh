@@ -10,6 +10,9 @@ if [ -x "$ROOT/venv/bin/litellm" ] && [ "$(cat "$ROOT/installed" 2>/dev/null)" =
 fi
 mkdir -p "$ROOT"
 "$PYTHON" -m venv "$ROOT/venv"
-"$ROOT/venv/bin/pip" install --quiet --disable-pip-version-check "litellm[proxy]==$VERSION"
+# Every dependency at the version peers/litellm/constraints.txt pins (PEERS_UNLOCKED=1 re-resolves, to re-make it).
+LOCK=(-c "$(cd "$(dirname "$0")" && pwd)/constraints.txt")
+[ -z "${PEERS_UNLOCKED:-}" ] || LOCK=()
+"$ROOT/venv/bin/pip" install --quiet --disable-pip-version-check "${LOCK[@]}" "litellm[proxy]==$VERSION"
 echo "$VERSION" > "$ROOT/installed"
 echo "litellm $VERSION installed in $ROOT/venv"

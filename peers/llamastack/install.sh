@@ -18,7 +18,9 @@ fi
 [ -n "$PYTHON" ] || { echo "llama-stack needs Python >= 3.12 (set PEERS_PYTHON_LLAMASTACK)" >&2; exit 1; }
 mkdir -p "$ROOT"
 "$PYTHON" -m venv "$ROOT/venv"
+# Every dependency at the version peers/llamastack/constraints.txt pins (PEERS_UNLOCKED=1 re-resolves, to re-make it).
 PIP=("$ROOT/venv/bin/pip" install --quiet --disable-pip-version-check)
+[ -n "${PEERS_UNLOCKED:-}" ] || PIP+=(-c "$HERE/constraints.txt")
 "${PIP[@]}" "llama-stack==$VERSION" "mcp<2"
 # The providers' own dependencies, as llama-stack lists them for this configuration (rendered with a dummy upstream).
 sed "s|\${UPSTREAM}|http://127.0.0.1:1|g; s|\${STATE}|$ROOT/state|g" "$HERE/config.yaml" > "$ROOT/list-deps.yaml"

@@ -7,7 +7,9 @@ if [ -f "$ROOT/node_modules/@portkey-ai/gateway/build/start-server.js" ] && [ "$
   echo "portkey gateway $VERSION already installed in $ROOT"; exit 0
 fi
 mkdir -p "$ROOT"
-[ -f "$ROOT/package.json" ] || echo '{"name": "peers-portkey", "private": true}' > "$ROOT/package.json"
-npm install --prefix "$ROOT" --no-audit --no-fund --loglevel=error "@portkey-ai/gateway@$VERSION"
+# The gateway and every dependency at the version peers/portkey/package-lock.json pins (npm ci installs exactly that).
+HERE="$(cd "$(dirname "$0")" && pwd)"
+cp "$HERE/package.json" "$HERE/package-lock.json" "$ROOT/"
+npm ci --prefix "$ROOT" --no-audit --no-fund --loglevel=error
 echo "$VERSION" > "$ROOT/installed"
 echo "portkey gateway $VERSION installed in $ROOT"

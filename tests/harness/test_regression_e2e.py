@@ -53,10 +53,10 @@ def test_a_broken_gateway_is_a_regression_for_diff_and_for_the_expectations(
     assert "**2 regressions**" in text and "#### `my-gateway`" in text
     assert (
         "| `responses.basic.instructions` | pass | fail | the instructions did not reach the model (D-b09c02); "
-        "D-8e5f3a `$.instructions`: `instructions` not echoed as asked (received None) |"
+        "D-c1ef49 `$.instructions`: `instructions` not echoed as asked (received None) |"
     ) in text
     assert text.endswith(
-        "New defects:\n- `D-8e5f3a` `$.instructions`: `instructions` not echoed as asked (received None)\n"
-        "- `D-b09c02` the instructions did not reach the model\n"
+        "New defects:\n- `D-b09c02` the instructions did not reach the model\n"
+        "- `D-c1ef49` `$.instructions`: `instructions` not echoed as asked (received None)\n"
     )
     assert main(["diff", str(tmp_path / "base"), str(tmp_path / "base")]) == 0

@@ -1,7 +1,7 @@
 """The real gateways' recordings (cassettes/peers/<peer>/) replay, offline, to the hand-checked verdicts of
 peers/<peer>/expected.yaml: a harness change that turns a true defect into a pass, or a working feature into a fail,
-shows here. Only the probes listed in expected.yaml are replayed, so probes added to the catalogue later do not
-break this test until the peers are re-recorded (`tox -e peers`)."""
+shows here. Only the probes listed in expected.yaml are replayed (tests/peers/conftest.py, once per session), so probes
+added to the catalogue later do not break this test until the peers are re-recorded (`tox -e peers`)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.model import Strictness
+from harness import expectations
+from harness.model import Verdict
 from harness.probes import CATALOGUE
-from harness.runner import run_all
 from harness.targets import load_targets_file
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -31,33 +31,22 @@ def _outcome(entry: Any) -> str:
 
 
 @pytest.mark.parametrize("peer", PEERS)
-def test_the_recordings_replay_to_the_expected_verdicts(peer: str) -> None:
-    expected = _expected(peer)
-    targets = {t.name: t for t in load_targets_file(ROOT / "peers" / peer / "targets.yaml")}
-    catalogue = {p.id: p for p in CATALOGUE}
-    differences = []
-    for target_name, probes in expected["targets"].items():
-        if target_name not in targets:
-            differences.append(f"{peer}: target {target_name} is not in peers/{peer}/targets.yaml")
-            continue
-        gone = [probe_id for probe_id in probes if probe_id not in catalogue]
-        differences += [f"{target_name} {probe_id}: no longer in the catalogue" for probe_id in gone]
-        selected = [catalogue[probe_id] for probe_id in probes if probe_id in catalogue]
-        verdicts = run_all(
-            selected,
-            [targets[target_name]],
-            cassette_dir=ROOT / "cassettes" / "peers" / peer,
-            replay=True,
-            strictness=Strictness.OPENAI,
-        )
-        got = {v.probe: v for v in verdicts}
-        for probe_id in (p.id for p in selected):
-            want = _outcome(probes[probe_id])
-            verdict = got.get(probe_id)
-            outcome = verdict.outcome.value if verdict else "not run (excluded by targets.yaml)"
-            if outcome != want:
-                message = f" ({verdict.message})" if verdict and verdict.message else ""
-                differences.append(f"{target_name} {probe_id}: expected {want}, got {outcome}{message}")
+def test_the_recordings_replay_to_the_expected_verdicts(
+    peer: str, peer_replay: tuple[list[Verdict], dict[str, Any]]
+) -> None:
+    known = expectations.load(ROOT / "peers" / peer / "expected.yaml")
+    targets = {t.name for t in load_targets_file(ROOT / "peers" / peer / "targets.yaml")}
+    unknown = [f"target {name} is not in peers/{peer}/targets.yaml" for name in known.targets if name not in targets]
+    catalogue = {p.id for p in CATALOGUE}
+    gone = [
+        f"{t} {p}: no longer in the catalogue"
+        for t, probes in known.targets.items()
+        for p in probes
+        if p not in catalogue
+    ]
+    # strict: a verdict that now passes, or an expected one that did not run (excluded by targets.yaml), differs too
+    compared = expectations.compare(known, peer_replay[1]["results"], strict=True)
+    differences = unknown + gone + [row.line() for row in compared.failures]
     assert not differences, (
         f"{peer}: {len(differences)} verdicts differ from peers/{peer}/expected.yaml:\n" + "\n".join(differences)
     )
