@@ -15,12 +15,12 @@ from reference_gateway.config import Config
 from reference_gateway.errors import (
     GatewayError,
     UnexpectedErrorMiddleware,
+    UpstreamError,
     gateway_error_handler,
     http_error_handler,
     storage_error_handler,
 )
 from reference_gateway.gateway import Gateway
-from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
 from reference_gateway.routes import conversations, lifecycle, meta, responses
 from reference_gateway.storage import Storage
 
@@ -42,7 +42,6 @@ def create_app(config: Config, storage: Storage | None = None) -> Starlette:
         exception_handlers={
             GatewayError: gateway_error_handler,
             UpstreamError: gateway_error_handler,
-            UnsupportedOperation: gateway_error_handler,
             HTTPException: http_error_handler,
             **dict.fromkeys(gateway.storage.failures, storage_error_handler),
         },

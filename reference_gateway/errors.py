@@ -1,40 +1,65 @@
-"""The OpenAI error envelope, and the one exception every layer raises to produce it."""
+"""The OpenAI error envelope, and the exceptions that produce it: `GatewayError` (the gateway's own answer, and
+its `TranslationError` for what a route cannot carry to its provider) and `UpstreamError` (an upstream fault).
+`envelope(exc)` turns any of them into the one answer the HTTP handlers and the websocket frames share."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
-
 log = logging.getLogger("reference_gateway")
 
 
+@dataclass(eq=False)
 class GatewayError(Exception):
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        type: str = "invalid_request_error",
-        code: str | None = None,
-        param: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.type = type
-        self.code = code
-        self.param = param
-        self.headers = headers
+    """The gateway's own answer to a request: the envelope's fields, its status and any headers."""
+
+    status: int
+    message: str
+    _: KW_ONLY
+    type: str = "invalid_request_error"
+    code: str | None = None
+    param: str | None = None
+    headers: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
 
     def body(self) -> dict[str, Any]:
         return {"error": {"type": self.type, "message": self.message, "param": self.param, "code": self.code}}
+
+
+@dataclass(eq=False)
+class UpstreamError(Exception):
+    """An upstream fault: `status` is what the gateway answers (502, 504, 429, or the upstream's own 4xx).
+
+    `kind` and `code` are the upstream's error type and code where it sent them, `retry_after` its Retry-After
+    header, and `credential` is set when the upstream refused the gateway's own key (not the caller's fault)."""
+
+    status: int
+    message: str
+    _: KW_ONLY
+    code: str | None = None
+    kind: str | None = None
+    retry_after: str | None = None
+    credential: bool = False
+    provider: str | None = None  # the configured provider's name, filled in by the pipeline
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+
+class TranslationError(GatewayError):
+    """What a chat-translated route cannot carry to its provider, found while translating (nothing went upstream):
+    a 400 naming the Responses parameter. What a whole provider type cannot do is the capability table's."""
+
+    def __init__(self, message: str, param: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(400, message, type="invalid_request_error", param=param, code=code)
 
 
 def error_response(exc: GatewayError) -> JSONResponse:
@@ -94,8 +119,6 @@ def envelope(exc: BaseException) -> GatewayError:
         err = exc
     elif isinstance(exc, UpstreamError):
         err = upstream_error(exc, exc.provider)
-    elif isinstance(exc, UnsupportedOperation):
-        err = GatewayError(501, str(exc), code="unsupported_response_operation")
     else:
         err = GatewayError(500, UNEXPECTED_MESSAGE, type="server_error")
     if err.code is None:
@@ -109,7 +132,7 @@ def not_found(message: str, *, param: str | None = None, code: str | None = None
 
 
 async def gateway_error_handler(request: Request, exc: Exception) -> Response:
-    """GatewayError, UpstreamError and UnsupportedOperation alike: `envelope(exc)`."""
+    """GatewayError and UpstreamError alike: `envelope(exc)`."""
     return error_response(envelope(exc))
 
 

@@ -1,4 +1,4 @@
-"""The gateway's parts held together: config, provider adapters by name, storage, the upstream HTTP client."""
+"""The gateway's parts held together: config, each provider's flow by name, storage, the upstream HTTP clients."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 from reference_gateway.config import Config
+from reference_gateway.flows import Flow, flow_for
 from reference_gateway.providers import registry
-from reference_gateway.providers.base import ChatProvider, NativeProvider
+from reference_gateway.providers.base import ProviderSettings
 from reference_gateway.providers.upstream import UpstreamClient
 from reference_gateway.storage import Storage, open_storage
 
@@ -31,15 +32,19 @@ def valid_model_name(provider_type: str, name: str) -> bool:
 
 @dataclass(frozen=True)
 class Route:
-    """Where a model name leads: the configured provider and the model name it is sent upstream as."""
+    """Where a model name leads: the configured provider's flow (native or chat) and the model name it is sent
+    upstream as."""
 
-    provider: NativeProvider | ChatProvider
+    flow: Flow
     upstream_model: str
-    native: bool  # the provider is a NativeProvider (decided once per provider, not per request)
+
+    @property
+    def settings(self) -> ProviderSettings:
+        return self.flow.settings
 
     @property
     def name(self) -> str:
-        return self.provider.settings.name
+        return self.flow.settings.name
 
 
 class Gateway:
@@ -61,21 +66,20 @@ class Gateway:
             )
             for name in config.providers
         }
-        self.providers = {name: registry.build(s, self.clients[name]) for name, s in config.providers.items()}
-        self._native = {name: isinstance(p, NativeProvider) for name, p in self.providers.items()}
+        self.flows = {name: flow_for(registry.build(s, self.clients[name])) for name, s in config.providers.items()}
 
     def route(self, model: str) -> Route | None:
         """`provider/model-name`: the provider prefix selects the route, the rest is sent upstream.
 
         An unknown prefix is never guessed at: it is a 404, so a typo cannot reach the wrong provider."""
         prefix, sep, rest = model.partition("/")
-        if not sep and self.config.default_provider in self.providers:
+        if not sep and self.config.default_provider in self.flows:
             # A bare model name ("gpt-5-mini") goes to the default provider, as the SDK's own examples send it.
             name = self.config.default_provider
-            return Route(self.providers[name], model, self._native[name])
-        if not sep or not rest or prefix not in self.providers:
+            return Route(self.flows[name], model)
+        if not sep or not rest or prefix not in self.flows:
             return None
-        return Route(self.providers[prefix], rest, self._native[prefix])
+        return Route(self.flows[prefix], rest)
 
     async def aclose(self) -> None:
         for client in self.clients.values():

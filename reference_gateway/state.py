@@ -1,26 +1,28 @@
 """Stateful Responses features: previous_response_id chains and conversations, honoured or rejected per route.
 
-Modes (chosen by the route):
+Modes (chosen by the route's flow):
 - forward: the native upstream resolves previous_response_id itself; the gateway only refuses an id that it
   stored for another key, without saying that it exists.
 - replay: a chat-translated provider has no memory, so the gateway rebuilds the history from what it stored.
-- reject: a chat-translated provider configured `stateful: reject` refuses both fields outright.
-Conversations are the gateway's own resource, so forward and replay both expand them here.
+Conversations are the gateway's own resource, so forward and replay both expand them here. A provider configured
+`stateful: reject` never gets here: the capability table refuses both fields first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reference_gateway.errors import GatewayError, not_found
 from reference_gateway.ids import with_ids
 from reference_gateway.storage import Storage
-from reference_gateway.translate.request import normalize_input
 
-__all__ = ["chain", "conversation_id", "expand_input", "previous_not_found", "record", "with_ids"]
+if TYPE_CHECKING:
+    from reference_gateway.turn import Turn
 
-MODES = ("forward", "replay", "reject")
+__all__ = ["chain", "conversation_id", "history", "previous_id", "previous_not_found", "record", "with_ids"]
+
+MODES = ("forward", "replay")
 
 
 def previous_not_found(response_id: str) -> GatewayError:
@@ -87,29 +89,14 @@ def local_chain(storage: Storage, owner: str, response_id: str, local: Local) ->
     return (chain(storage, owner, current) if current else []) + turns
 
 
-def expand_input(
-    storage: Storage, owner: str, payload: dict[str, Any], *, mode: str, local: Local | None = None
-) -> list[dict[str, Any]]:
-    """The input items to send upstream: the history the request names (if the mode resolves it), then its input.
-    `local` holds a websocket connection's own `store: false` responses, continued from there on any route."""
+def history(storage: Storage, turn: Turn, *, mode: str) -> list[dict[str, Any]]:
+    """The earlier items a turn names, oldest first, to be sent upstream before its input: the stored chain of its
+    `previous_response_id` (replay; forward only checks that this key owns it), or its conversation's items. A
+    websocket connection's own `store: false` responses (`turn.session`) are continued from there on any route."""
     if mode not in MODES:
         raise ValueError(f"unknown state mode {mode!r}")
-    items = normalize_input(payload)
-    previous, conv = previous_id(payload), conversation_id(payload)
-    if mode == "reject":
-        if previous is not None and local is not None and previous not in local:
-            # Over a websocket: a response this connection does not hold is not available here (Open Responses).
-            raise previous_not_found(previous)
-        for field, value in (("previous_response_id", previous), ("conversation", conv)):
-            if value is not None:
-                raise GatewayError(
-                    400,
-                    f"'{field}' is not supported on this model: its provider is reached through chat translation, "
-                    "which cannot reconstruct stored conversation state (stateful: reject).",
-                    param=field,
-                    code="unsupported_parameter",
-                )
-        return items
+    previous, conv = turn.previous, turn.conversation
+    local = turn.session.responses if turn.session is not None else None
     if previous and conv:
         # OpenAI: previous_response_id "cannot be used in conjunction with `conversation`".
         raise GatewayError(
@@ -117,37 +104,34 @@ def expand_input(
         )
     if previous:
         if local is not None and previous in local:
-            return local_chain(storage, owner, previous, local) + items
+            return local_chain(storage, turn.owner, previous, local)
         if mode == "replay":
-            return chain(storage, owner, previous) + items
+            return chain(storage, turn.owner, previous)
         # Forwarded: the upstream would resolve any id it holds, whoever made it, deleted or not. Only this key's
         # live responses may be continued, and every other id gets the same answer as one that never existed.
-        if not storage.owns(owner, previous):
+        if not storage.owns(turn.owner, previous):
             raise previous_not_found(previous)
     if conv:
-        history = storage.all_items(owner, conv)
-        if history is None:
+        items = storage.all_items(turn.owner, conv)
+        if items is None:
             raise conversation_not_found(conv)
-        return history + items
-    return items
+        return items
+    return []
 
 
-def record(
-    storage: Storage, owner: str, payload: dict[str, Any], input_items: list[dict[str, Any]], response: dict[str, Any]
-) -> None:
+def record(storage: Storage, turn: Turn, response: dict[str, Any]) -> None:
     """Keep a completed response (unless `store` is false) and append the turn to its conversation.
 
     A failed or incomplete response is never kept: continuing from it would replay a half-written turn."""
     if response.get("status") != "completed":
         return
-    new_items = with_ids(input_items)
-    conv = conversation_id(payload)
+    new_items = with_ids(turn.input)
     with storage.atomic():  # the response and its conversation's items: both stored, or neither
-        if payload.get("store", True) is not False:
+        if turn.store:
             snapshot = response
-            if not response.get("previous_response_id") and payload.get("previous_response_id"):
+            if not response.get("previous_response_id") and turn.previous:
                 # The chain is followed through the snapshot, so it must name its predecessor.
-                snapshot = {**response, "previous_response_id": payload["previous_response_id"]}
-            storage.save_response(owner, snapshot, new_items)
-        if conv:
-            storage.add_items(owner, conv, new_items + list(response.get("output") or []))
+                snapshot = {**response, "previous_response_id": turn.previous}
+            storage.save_response(turn.owner, snapshot, new_items)
+        if turn.conversation:
+            storage.add_items(turn.owner, turn.conversation, new_items + list(response.get("output") or []))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from reference_gateway.errors import GatewayError
@@ -139,29 +139,21 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _string(value: Any, param: str) -> None:
-    if not isinstance(value, str):
-        raise wrong_type(param, "a string", value)
+def _type_check(words: str, test: Callable[[Any], bool]) -> Callable[[Any, str], None]:
+    """A check that `value` is of one JSON type, refusing it with a 400 that says which (`words`)."""
+
+    def check(value: Any, param: str) -> None:
+        if not test(value):
+            raise wrong_type(param, words, value)
+
+    return check
 
 
-def _boolean(value: Any, param: str) -> None:
-    if not isinstance(value, bool):
-        raise wrong_type(param, "a boolean", value)
-
-
-def _integer(value: Any, param: str) -> None:
-    if not is_int(value):
-        raise wrong_type(param, "an integer", value)
-
-
-def _number(value: Any, param: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise wrong_type(param, "a number", value)
-
-
-def _obj(value: Any, param: str) -> None:
-    if not isinstance(value, dict):
-        raise wrong_type(param, "an object", value)
+_string = _type_check("a string", lambda value: isinstance(value, str))
+_boolean = _type_check("a boolean", lambda value: isinstance(value, bool))
+_integer = _type_check("an integer", is_int)
+_number = _type_check("a number", lambda value: not isinstance(value, bool) and isinstance(value, (int, float)))
+_obj = _type_check("an object", lambda value: isinstance(value, dict))
 
 
 def _strings(value: Any, param: str) -> None:
@@ -199,13 +191,19 @@ def _tool_choice(value: Any, param: str) -> None:
         _string(value.get("name"), f"{param}.name")
 
 
-def _tools(value: Any, param: str) -> None:
+def _typed_objects(value: Any, param: str, words: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each entry of an array of objects that carry a string `type`, with where it is (`tools[2]`)."""
     if not isinstance(value, list):
-        raise wrong_type(param, "an array of tools", value)
-    for n, tool in enumerate(value):
+        raise wrong_type(param, words, value)
+    for n, entry in enumerate(value):
         where = f"{param}[{n}]"
-        _obj(tool, where)
-        _string(tool.get("type"), f"{where}.type")
+        _obj(entry, where)
+        _string(entry.get("type"), f"{where}.type")
+        yield entry, where
+
+
+def _tools(value: Any, param: str) -> None:
+    for tool, where in _typed_objects(value, param, "an array of tools"):
         if tool["type"] != "function":
             continue
         _string(tool.get("name"), f"{where}.name")
@@ -241,12 +239,7 @@ def _conversation(value: Any, param: str) -> None:
 def _content_parts(value: Any, param: str) -> None:
     if isinstance(value, str):
         return
-    if not isinstance(value, list):
-        raise wrong_type(param, "a string or an array of content parts", value)
-    for n, part in enumerate(value):
-        where = f"{param}[{n}]"
-        _obj(part, where)
-        _string(part.get("type"), f"{where}.type")
+    for part, where in _typed_objects(value, param, "a string or an array of content parts"):
         if part["type"] in ("input_text", "output_text", "text", "summary_text", "refusal"):
             _string(part.get("text", part.get("refusal")), f"{where}.text")
         elif part["type"] == "input_image":

@@ -8,12 +8,12 @@ final output usage; message_stop ends the stream. An `error` event mid-stream is
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.chunks import ChunkWriter
+from reference_gateway.translate.types import ChatChunk, ChatToolCall, ChatUsage
 
 FINISH = {
     "end_turn": "stop",
@@ -24,6 +24,19 @@ FINISH = {
     "model_context_window_exceeded": "length",
     "refusal": "content_filter",
 }
+
+
+def chat_usage(usage: dict[str, Any]) -> ChatUsage:
+    """Anthropic counts cache reads and writes apart from input_tokens; chat's prompt_tokens includes them."""
+    cached = int(usage.get("cache_read_input_tokens") or 0)
+    inp = int(usage.get("input_tokens") or 0) + cached + int(usage.get("cache_creation_input_tokens") or 0)
+    out = int(usage.get("output_tokens") or 0)
+    return {
+        "prompt_tokens": inp,
+        "completion_tokens": out,
+        "total_tokens": inp + out,
+        "prompt_tokens_details": {"cached_tokens": cached},
+    }
 
 
 def event_of(name: str | None, data: str) -> dict[str, Any]:
@@ -37,30 +50,26 @@ def event_of(name: str | None, data: str) -> dict[str, Any]:
 
 
 @dataclass
-class ChunkWriter:
-    model: str
+class AnthropicChunks(ChunkWriter):
     chunk_id: str = "chatcmpl-anthropic"
-    created: int = field(default_factory=lambda: int(time.time()))
     usage: dict[str, Any] = field(default_factory=dict)
-    stopped: bool = False
     _calls: dict[int, int] = field(default_factory=dict)  # content block index -> chat tool call index
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        return {
-            "id": self.chunk_id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": self.model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-        }
+    def feed(self, name: str | None, data: str) -> list[ChatChunk]:
+        return self.feed_event(event_of(name, data))
 
-    def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+    def finish(self) -> list[ChatChunk]:
+        if not self.done:
+            raise UpstreamError(502, "upstream Anthropic stream ended before message_stop")
+        return [self.usage_chunk(chat_usage(self.usage))]
+
+    def feed_event(self, event: dict[str, Any]) -> list[ChatChunk]:
         kind = event["type"]
         if kind == "message_start":
             message = event.get("message") or {}
             self.chunk_id = str(message.get("id") or self.chunk_id)
             self.usage.update(message.get("usage") or {})
-            return [self._chunk({"role": "assistant", "content": ""})]
+            return [self.chunk({"role": "assistant", "content": ""})]
         if kind == "content_block_start":
             return self._block_start(int(event.get("index", 0)), event.get("content_block") or {})
         if kind == "content_block_delta":
@@ -69,47 +78,36 @@ class ChunkWriter:
             # message_delta's usage is cumulative: its counts replace those of message_start.
             self.usage.update(event.get("usage") or {})
             reason = (event.get("delta") or {}).get("stop_reason")
-            return [self._chunk({}, FINISH.get(str(reason), "stop"))]
+            return [self.chunk({}, FINISH.get(str(reason), "stop"))]
         if kind == "message_stop":
-            self.stopped = True
+            self.done = True
             return []
         if kind == "error":
             error = event.get("error") or {}
             raise UpstreamError(502, f"upstream Anthropic stream failed: {error.get('type')}: {error.get('message')}")
         return []  # ping, content_block_stop, and event types added later carry nothing chat needs
 
-    def _block_start(self, index: int, block: dict[str, Any]) -> list[dict[str, Any]]:
+    def _block_start(self, index: int, block: dict[str, Any]) -> list[ChatChunk]:
         if block.get("type") == "tool_use":
             self._calls[index] = len(self._calls)
-            call = {
+            call: ChatToolCall = {
                 "index": self._calls[index],
                 "id": block.get("id"),
                 "type": "function",
                 "function": {"name": block.get("name"), "arguments": ""},
             }
-            return [self._chunk({"tool_calls": [call]})]
+            return [self.chunk({"tool_calls": [call]})]
         if block.get("type") == "text" and block.get("text"):
-            return [self._chunk({"content": block["text"]})]
+            return [self.chunk({"content": block["text"]})]
         return []
 
-    def _block_delta(self, index: int, delta: dict[str, Any]) -> list[dict[str, Any]]:
+    def _block_delta(self, index: int, delta: dict[str, Any]) -> list[ChatChunk]:
         kind = delta.get("type")
         if kind == "text_delta" and delta.get("text"):
-            return [self._chunk({"content": delta["text"]})]
+            return [self.chunk({"content": delta["text"]})]
         if kind == "input_json_delta" and delta.get("partial_json"):
             if index not in self._calls:
                 raise UpstreamError(502, f"upstream Anthropic stream sent tool input for unknown block {index}")
-            call = {"index": self._calls[index], "function": {"arguments": delta["partial_json"]}}
-            return [self._chunk({"tool_calls": [call]})]
+            call: ChatToolCall = {"index": self._calls[index], "function": {"arguments": delta["partial_json"]}}
+            return [self.chunk({"tool_calls": [call]})]
         return []  # thinking_delta / signature_delta: private reasoning, not part of the chat answer
-
-    def usage_chunk(self, convert: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-        """The last chunk, as with stream_options.include_usage: no choices, the whole usage."""
-        return {
-            "id": self.chunk_id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": self.model,
-            "choices": [],
-            "usage": convert(self.usage),
-        }

@@ -7,24 +7,43 @@ lists what it honours and everything else is an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reference_gateway.providers.base import UpstreamError
+from reference_gateway.errors import TranslationError
+from reference_gateway.translate.types import ChatMessage, ChatToolCall
 
 # Parameters that only steer the transport (how the answer is delivered), not what the model is asked.
 TRANSPORT = frozenset({"model", "messages", "stream", "stream_options"})
 
 
-def refuse(provider: str, param: str, why: str = "") -> UpstreamError:
+# A chat parameter as the client named it in its Responses request.
+RESPONSES_PARAM = {
+    "messages": "input",
+    "response_format": "text.format",
+    "verbosity": "text.verbosity",
+    "max_completion_tokens": "max_output_tokens",
+    "max_tokens": "max_output_tokens",
+}
+
+
+def refuse(provider: str, param: str, why: str = "") -> TranslationError:
+    """A parameter this wire cannot express: a 400 naming it as the Responses request did (nothing went upstream)."""
     detail = f": {why}" if why else ""
-    return UpstreamError(
-        400, f"{provider} cannot honour the chat parameter '{param}'{detail}", code="unsupported_parameter"
+    return TranslationError(
+        f"{provider} cannot honour the chat parameter '{param}'{detail}",
+        RESPONSES_PARAM.get(param, param),
+        code="unsupported_parameter",
     )
 
 
-def check_params(chat: dict[str, Any], honoured: Iterable[str], provider: str) -> None:
+def invalid(message: str, param: str = "input") -> TranslationError:
+    """A request that cannot be written on this wire as it stands (a malformed tool call, an orphan result)."""
+    return TranslationError(message, param)
+
+
+def check_params(chat: Mapping[str, Any], honoured: Iterable[str], provider: str) -> None:
     """Refuse the first parameter (with a value) that the adapter does not translate."""
     allowed = TRANSPORT | set(honoured)
     for key, value in chat.items():
@@ -33,7 +52,7 @@ def check_params(chat: dict[str, Any], honoured: Iterable[str], provider: str) -
     if chat.get("n") not in (None, 1):
         raise refuse(provider, "n", "only one choice per request")
     if not isinstance(chat.get("messages"), list) or not chat["messages"]:
-        raise UpstreamError(400, "messages must be a non-empty array")
+        raise invalid("messages must be a non-empty array")
 
 
 def text_of(content: Any, provider: str) -> str:
@@ -55,26 +74,26 @@ def data_url(url: str) -> tuple[str, str] | None:
         return None
     head, sep, data = url[5:].partition(",")
     if not sep or not head.endswith(";base64"):
-        raise UpstreamError(400, "image and file data URLs must be base64 encoded (data:<type>;base64,...)")
+        raise invalid("image and file data URLs must be base64 encoded (data:<type>;base64,...)")
     return head[: -len(";base64")], data
 
 
-def arguments(call: dict[str, Any]) -> Any:
+def arguments(call: ChatToolCall) -> Any:
     """A chat tool call's arguments string as JSON (native wires carry them as objects)."""
     raw = (call.get("function") or {}).get("arguments") or "{}"
     try:
         value = json.loads(raw)
     except ValueError as exc:
-        raise UpstreamError(400, f"tool call {call.get('id')} has arguments that are not JSON") from exc
+        raise invalid(f"tool call {call.get('id')} has arguments that are not JSON") from exc
     if not isinstance(value, dict):
-        raise UpstreamError(400, f"tool call {call.get('id')} has arguments that are not a JSON object")
+        raise invalid(f"tool call {call.get('id')} has arguments that are not a JSON object")
     return value
 
 
-def function_name(call: dict[str, Any]) -> str:
+def function_name(call: ChatToolCall) -> str:
     name = (call.get("function") or {}).get("name")
     if not isinstance(name, str) or not name:
-        raise UpstreamError(400, f"tool call {call.get('id')} has no function name")
+        raise invalid(f"tool call {call.get('id')} has no function name")
     return name
 
 
@@ -86,7 +105,7 @@ def forced_function(choice: Any) -> str | None:
         name = (choice.get("function") or {}).get("name")
         if isinstance(name, str) and name:
             return name
-    raise UpstreamError(400, f"tool_choice {json.dumps(choice)} is not a function tool choice")
+    raise invalid(f"tool_choice {json.dumps(choice)} is not a function tool choice", "tool_choice")
 
 
 def stop_list(stop: Any) -> list[str]:
@@ -124,7 +143,7 @@ def _user_pieces(content: Any, wire: Wire) -> list[dict[str, Any]]:
     return pieces
 
 
-def walk(chat_messages: list[dict[str, Any]], wire: Wire) -> tuple[list[str], list[dict[str, Any]]]:
+def walk(chat_messages: list[ChatMessage], wire: Wire) -> tuple[list[str], list[dict[str, Any]]]:
     """(system texts, turns) of a chat conversation on `wire`. Consecutive pieces of one role share a turn: that
     is where Anthropic and Gemini both look for the results of the previous turn's calls."""
     names: dict[str, str] = {}
@@ -157,5 +176,5 @@ def walk(chat_messages: list[dict[str, Any]], wire: Wire) -> tuple[list[str], li
             call_id = str(msg.get("tool_call_id"))
             append("user", [wire.result(call_id, names.get(call_id), text_of(msg.get("content"), wire.provider))])
         else:
-            raise UpstreamError(400, f"message role {role!r} cannot be sent to {wire.provider}")
+            raise invalid(f"message role {role!r} cannot be sent to {wire.provider}")
     return system, turns

@@ -12,20 +12,22 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from reference_gateway.providers import shapes, sse
-from reference_gateway.providers._anthropic_stream import FINISH, ChunkWriter, event_of
+from reference_gateway.providers import shapes
+from reference_gateway.providers._anthropic_stream import FINISH, AnthropicChunks, chat_usage
 from reference_gateway.providers._chat_input import (
     Wire,
     check_params,
     data_url,
     forced_function,
+    invalid,
     refuse,
     stop_list,
     walk,
 )
-from reference_gateway.providers.base import ProviderSettings, UpstreamError
-from reference_gateway.providers.http import open_stream, post_json
-from reference_gateway.providers.upstream import UpstreamClient
+from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.chunks import relay
+from reference_gateway.providers.http import Adapter, post_json
+from reference_gateway.translate.types import ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ChatToolCall
 
 NAME = "Anthropic Messages"
 API_VERSION = "2023-06-01"
@@ -69,7 +71,7 @@ WIRE = Wire(
 )
 
 
-def _tools(chat: dict[str, Any]) -> dict[str, Any]:
+def _tools(chat: ChatRequest) -> dict[str, Any]:
     body: dict[str, Any] = {}
     tools = chat.get("tools") or []
     if tools:
@@ -88,7 +90,7 @@ def _tools(chat: dict[str, Any]) -> dict[str, Any]:
     choice = chat.get("tool_choice")
     forced = forced_function(choice)
     if (forced or choice == "required") and not tools:
-        raise UpstreamError(400, "tool_choice forces a tool call but no tools were given")
+        raise invalid("tool_choice forces a tool call but no tools were given", "tool_choice")
     if forced:
         body["tool_choice"] = {"type": "tool", "name": forced}
     elif choice == "required":
@@ -96,7 +98,7 @@ def _tools(chat: dict[str, Any]) -> dict[str, Any]:
     elif choice in ("auto", "none") and tools:
         body["tool_choice"] = {"type": choice}
     elif choice not in (None, "auto", "none"):
-        raise UpstreamError(400, f"tool_choice {choice!r} is not one of auto, none, required")
+        raise invalid(f"tool_choice {choice!r} is not one of auto, none, required", "tool_choice")
     if chat.get("parallel_tool_calls") is False and tools:
         mode = body.setdefault("tool_choice", {"type": "auto"})
         if mode["type"] != "none":
@@ -104,8 +106,8 @@ def _tools(chat: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def to_messages_request(chat: dict[str, Any]) -> dict[str, Any]:
-    """The Messages request for a chat request; what Anthropic cannot express raises UpstreamError(400)."""
+def to_messages_request(chat: ChatRequest) -> dict[str, Any]:
+    """The Messages request for a chat request; what Anthropic cannot express raises TranslationError (a 400)."""
     if chat.get("response_format") and chat["response_format"].get("type") != "text":
         raise refuse(NAME, "response_format", "Anthropic has no structured output mode the gateway translates")
     if chat.get("verbosity"):
@@ -120,9 +122,10 @@ def to_messages_request(chat: dict[str, Any]) -> dict[str, Any]:
     if system:
         body["system"] = "\n\n".join(system)
     body.update(_tools(chat))
-    for key in ("temperature", "top_p"):
-        if chat.get(key) is not None:
-            body[key] = chat[key]
+    if chat.get("temperature") is not None:
+        body["temperature"] = chat["temperature"]
+    if chat.get("top_p") is not None:
+        body["top_p"] = chat["top_p"]
     if chat.get("stop"):
         body["stop_sequences"] = stop_list(chat["stop"])
     if chat.get("user"):
@@ -130,29 +133,16 @@ def to_messages_request(chat: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def chat_usage(usage: dict[str, Any]) -> dict[str, Any]:
-    """Anthropic counts cache reads and writes apart from input_tokens; chat's prompt_tokens includes them."""
-    cached = int(usage.get("cache_read_input_tokens") or 0)
-    inp = int(usage.get("input_tokens") or 0) + cached + int(usage.get("cache_creation_input_tokens") or 0)
-    out = int(usage.get("output_tokens") or 0)
-    return {
-        "prompt_tokens": inp,
-        "completion_tokens": out,
-        "total_tokens": inp + out,
-        "prompt_tokens_details": {"cached_tokens": cached},
-    }
-
-
-def to_chat_completion(message: dict[str, Any]) -> dict[str, Any]:
+def to_chat_completion(message: dict[str, Any]) -> ChatCompletion:
     blocks = [b for b in message.get("content") or [] if isinstance(b, dict)]
     # Thinking blocks are the model's private reasoning; chat has no place for them, and the text stands alone.
     text = "".join(str(b.get("text", "")) for b in blocks if b.get("type") == "text")
-    calls = [
+    calls: list[ChatToolCall] = [
         {"id": b["id"], "type": "function", "function": {"name": b["name"], "arguments": json.dumps(b["input"])}}
         for b in blocks
         if b.get("type") == "tool_use"
     ]
-    chat_message: dict[str, Any] = {"role": "assistant", "content": text or None}
+    chat_message: ChatMessage = {"role": "assistant", "content": text or None}
     if calls:
         chat_message["tool_calls"] = calls
     return {
@@ -167,36 +157,24 @@ def to_chat_completion(message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class AnthropicProvider:
-    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
-        self.settings = settings
-        self.client = client
-
+class AnthropicProvider(Adapter):
     def _url(self, path: str) -> str:
         return self.settings.base_url.rstrip("/") + path
 
     def _headers(self) -> dict[str, str]:
         return {"x-api-key": self.settings.api_key, "anthropic-version": API_VERSION}
 
-    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def complete(self, request: ChatRequest) -> ChatCompletion:
         body = to_messages_request(request)
         result = await post_json(self.client, self._url("/v1/messages"), body, self._headers())
         return to_chat_completion(shapes.anthropic_message(result))
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         body = {**to_messages_request(request), "stream": True}
-        writer = ChunkWriter(model=request["model"])
-        async with open_stream(self.client, "POST", self._url("/v1/messages"), body, self._headers()) as response:
-            async for name, data in sse.events(response.chunks()):
-                for chunk in writer.feed(event_of(name, data)):
-                    yield chunk
-                if writer.stopped:
-                    break
-        if not writer.stopped:
-            raise UpstreamError(502, "upstream Anthropic stream ended before message_stop")
-        yield writer.usage_chunk(chat_usage)
+        writer = AnthropicChunks(model=request["model"])
+        return relay(self.client, self._url("/v1/messages"), body, self._headers(), writer)
 
-    async def count_tokens(self, request: dict[str, Any]) -> int:
+    async def count_tokens(self, request: ChatRequest) -> int:
         full = to_messages_request(request)
         body = {key: full[key] for key in COUNT_FIELDS if key in full}
         result = await post_json(self.client, self._url("/v1/messages/count_tokens"), body, self._headers())

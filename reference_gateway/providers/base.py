@@ -1,5 +1,5 @@
-"""The two protocols an upstream adapter implements (native Responses, or chat-translated), and the error every
-adapter raises."""
+"""The two protocols an upstream adapter implements (native Responses, or chat-translated), and a provider's
+settings. The errors adapters raise are reference_gateway.errors' (`UpstreamError`, `TranslationError`)."""
 
 from __future__ import annotations
 
@@ -8,36 +8,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from reference_gateway.errors import UpstreamError
+from reference_gateway.translate.types import ChatChunk, ChatCompletion, ChatRequest
 
-class UpstreamError(Exception):
-    """An upstream fault: `status` is what the gateway answers (502, 504, 429, or the upstream's own 4xx).
-
-    `kind` and `code` are the upstream's error type and code where it sent them, `retry_after` its Retry-After
-    header, and `credential` is set when the upstream refused the gateway's own key (not the caller's fault)."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        code: str | None = None,
-        kind: str | None = None,
-        retry_after: str | None = None,
-        credential: bool = False,
-        provider: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.provider = provider  # the configured provider's name, filled in by the pipeline
-        self.status = status
-        self.message = message
-        self.code = code
-        self.kind = kind
-        self.retry_after = retry_after
-        self.credential = credential
-
-
-class UnsupportedOperation(Exception):
-    """The provider has no way to do this operation (e.g. count tokens); the gateway answers 501."""
+__all__ = ["ChatProvider", "Compact", "NativeProvider", "ProviderSettings", "Stateful", "UpstreamError"]
 
 
 class Stateful(StrEnum):
@@ -95,14 +69,15 @@ class ChatProvider(Protocol):
 
     settings: ProviderSettings
 
-    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def complete(self, request: ChatRequest) -> ChatCompletion:
         """A `chat.completion` object for a non-streaming chat request."""
         ...
 
-    def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         """`chat.completion.chunk` objects, the last one carrying `usage` (as with include_usage)."""
         ...
 
-    async def count_tokens(self, request: dict[str, Any]) -> int:
-        """Input tokens the upstream counts for this chat request, or raise UnsupportedOperation."""
+    async def count_tokens(self, request: ChatRequest) -> int:
+        """Input tokens the upstream counts for this chat request (the capability table refuses it where the
+        provider cannot count)."""
         ...

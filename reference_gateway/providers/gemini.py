@@ -11,16 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from reference_gateway.providers import _chat_input as chat_input
-from reference_gateway.providers import shapes, sse
-from reference_gateway.providers.base import ProviderSettings, UpstreamError
-from reference_gateway.providers.http import open_stream, post_json
-from reference_gateway.providers.upstream import UpstreamClient
+from reference_gateway.providers import shapes
+from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.chunks import ChunkWriter, relay
+from reference_gateway.providers.http import Adapter, post_json
+from reference_gateway.translate.types import (
+    ChatChunk,
+    ChatCompletion,
+    ChatMessage,
+    ChatRequest,
+    ChatToolCall,
+    ChatUsage,
+)
 
 NAME = "Gemini"
 # `user` is only an end-user identifier for abuse tracking: it changes nothing in the answer, so it is not sent.
@@ -69,7 +77,7 @@ def _inline(url: str) -> dict[str, Any]:
 def _result(call_id: str, name: str | None, text: str) -> dict[str, Any]:
     # Gemini matches a result to its call by function name, found from the assistant call with that id.
     if name is None:
-        raise UpstreamError(400, f"tool result {call_id} answers no earlier tool call")
+        raise chat_input.invalid(f"tool result {call_id} answers no earlier tool call")
     return {"functionResponse": {"name": name, "response": {"result": text}}}
 
 
@@ -85,7 +93,7 @@ WIRE = chat_input.Wire(
 )
 
 
-def _tools(chat: dict[str, Any]) -> dict[str, Any]:
+def _tools(chat: ChatRequest) -> dict[str, Any]:
     body: dict[str, Any] = {}
     tools = chat.get("tools") or []
     declarations = []
@@ -101,14 +109,14 @@ def _tools(chat: dict[str, Any]) -> dict[str, Any]:
     choice = chat.get("tool_choice")
     forced = chat_input.forced_function(choice)
     if (forced or choice == "required") and not tools:
-        raise UpstreamError(400, "tool_choice forces a tool call but no tools were given")
+        raise chat_input.invalid("tool_choice forces a tool call but no tools were given", "tool_choice")
     if forced:
         body["toolConfig"] = {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [forced]}}
     elif choice in ("required", "none", "auto") and tools:
         mode = {"required": "ANY", "none": "NONE", "auto": "AUTO"}[choice]
         body["toolConfig"] = {"functionCallingConfig": {"mode": mode}}
     elif choice not in (None, "auto", "none"):
-        raise UpstreamError(400, f"tool_choice {choice!r} is not one of auto, none, required")
+        raise chat_input.invalid(f"tool_choice {choice!r} is not one of auto, none, required", "tool_choice")
     if chat.get("parallel_tool_calls") is False and tools:
         raise chat_input.refuse(
             NAME, "parallel_tool_calls", "Gemini has no switch that turns parallel function calls off"
@@ -116,7 +124,7 @@ def _tools(chat: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _generation(chat: dict[str, Any]) -> dict[str, Any]:
+def _generation(chat: ChatRequest) -> dict[str, Any]:
     generation: dict[str, Any] = {}
     fmt = chat.get("response_format") or {}
     if fmt.get("type") == "json_schema":
@@ -126,22 +134,23 @@ def _generation(chat: dict[str, Any]) -> dict[str, Any]:
         generation["responseMimeType"] = "application/json"
     elif fmt.get("type") not in (None, "text"):
         raise chat_input.refuse(NAME, "response_format", f"type {fmt.get('type')!r} has no Gemini equivalent")
+    given: Mapping[str, Any] = chat
     for src, dst in GENERATION:
-        if chat.get(src) is not None:
-            generation[dst] = chat[src]
+        if given.get(src) is not None:
+            generation[dst] = given[src]
     if chat.get("stop"):
         generation["stopSequences"] = chat_input.stop_list(chat["stop"])
     return generation
 
 
-def to_gemini_request(chat: dict[str, Any]) -> dict[str, Any]:
-    """The generateContent request for a chat request; what Gemini cannot express raises UpstreamError(400)."""
+def to_gemini_request(chat: ChatRequest) -> dict[str, Any]:
+    """The generateContent request for a chat request; what Gemini cannot express raises TranslationError (a 400)."""
     if chat.get("verbosity"):
         raise chat_input.refuse(NAME, "verbosity", "Gemini has no equivalent")
     chat_input.check_params(chat, HONOURED, NAME)
     system, contents = chat_input.walk(chat["messages"], WIRE)
     if not contents:
-        raise UpstreamError(400, "Gemini needs at least one user or assistant message besides the instructions")
+        raise chat_input.invalid("Gemini needs at least one user or assistant message besides the instructions")
     body: dict[str, Any] = {"contents": contents}
     if system:
         body["systemInstruction"] = {"parts": [{"text": "\n\n".join(system)}]}
@@ -152,7 +161,7 @@ def to_gemini_request(chat: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def chat_usage(meta: dict[str, Any]) -> dict[str, Any]:
+def chat_usage(meta: dict[str, Any]) -> ChatUsage:
     """Thinking tokens are billed as output, as OpenAI's reasoning tokens are part of completion_tokens."""
     inp = int(meta.get("promptTokenCount") or 0)
     thoughts = int(meta.get("thoughtsTokenCount") or 0)
@@ -187,7 +196,7 @@ def finish_reason(finish: str, has_calls: bool) -> str:
     return "tool_calls" if has_calls else "stop"
 
 
-def _tool_call(response_id: str, part: dict[str, Any], position: int) -> dict[str, Any]:
+def _tool_call(response_id: str, part: dict[str, Any], position: int) -> ChatToolCall:
     fc = part["functionCall"]
     args = fc.get("args") or {}
     return {
@@ -197,12 +206,12 @@ def _tool_call(response_id: str, part: dict[str, Any], position: int) -> dict[st
     }
 
 
-def to_chat_completion(result: dict[str, Any], model: str) -> dict[str, Any]:
+def to_chat_completion(result: dict[str, Any], model: str) -> ChatCompletion:
     parts, finish = candidate(result)
     response_id = str(result.get("responseId", ""))
     text = "".join(str(p["text"]) for p in parts if "text" in p)
     calls = [_tool_call(response_id, p, i) for i, p in enumerate(p for p in parts if "functionCall" in p)]
-    message: dict[str, Any] = {"role": "assistant", "content": text or None}
+    message: ChatMessage = {"role": "assistant", "content": text or None}
     if calls:
         message["tool_calls"] = calls
     return {
@@ -216,59 +225,48 @@ def to_chat_completion(result: dict[str, Any], model: str) -> dict[str, Any]:
 
 
 @dataclass
-class ChunkWriter:
-    """Gemini's streamed results -> chat.completion.chunk dicts, one result at a time (pure, nothing buffered).
+class GeminiChunks(ChunkWriter):
+    """Gemini's streamed results -> chat.completion.chunk dicts, one result at a time (nothing buffered).
 
     Gemini has no end-of-stream event: a finishReason says the answer is whole, and the usage of the last result
     counts (it is cumulative), so the finish and usage chunks are written by `finish`, after the stream ended."""
 
-    model: str
-    chunk_id: str = ""
-    created: int = field(default_factory=lambda: int(time.time()))
     usage: dict[str, Any] = field(default_factory=dict)
     calls: int = 0
     final: str | None = None
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
-        return {
-            "id": self.chunk_id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": self.model,
-            "choices": [choice],
-        }
+    def feed(self, name: str | None, data: str) -> list[ChatChunk]:
+        try:
+            result = shapes.gemini_result(json.loads(data))
+        except ValueError as exc:
+            raise UpstreamError(502, "upstream Gemini stream sent a chunk that is not JSON") from exc
+        return self.feed_result(result)
 
-    def feed(self, result: dict[str, Any]) -> list[dict[str, Any]]:
-        chunks: list[dict[str, Any]] = []
+    def feed_result(self, result: dict[str, Any]) -> list[ChatChunk]:
+        chunks: list[ChatChunk] = []
         if not self.chunk_id:
             self.chunk_id = str(result.get("responseId") or "chatcmpl-gemini")
-            chunks.append(self._chunk({"role": "assistant", "content": ""}))
+            chunks.append(self.chunk({"role": "assistant", "content": ""}))
         self.usage = result.get("usageMetadata") or self.usage
         parts, finish = candidate(result)
         for part in parts:
             if part.get("text"):
-                chunks.append(self._chunk({"content": part["text"]}))
+                chunks.append(self.chunk({"content": part["text"]}))
             elif "functionCall" in part:
-                call = {"index": self.calls, **_tool_call(self.chunk_id, part, self.calls)}
-                chunks.append(self._chunk({"tool_calls": [call]}))
+                call: ChatToolCall = {"index": self.calls, **_tool_call(self.chunk_id, part, self.calls)}
+                chunks.append(self.chunk({"tool_calls": [call]}))
                 self.calls += 1
         self.final = self.final or finish
         return chunks
 
-    def finish(self) -> list[dict[str, Any]]:
+    def finish(self) -> list[ChatChunk]:
         """The finish chunk and the usage chunk; an UpstreamError when the stream ended without a finishReason."""
         if not self.final:
             raise UpstreamError(502, "upstream Gemini stream ended without a finishReason")
-        last = self._chunk({}, finish_reason(self.final, self.calls > 0))
-        return [last, {**last, "choices": [], "usage": chat_usage(self.usage)}]
+        return [self.chunk({}, finish_reason(self.final, self.calls > 0)), self.usage_chunk(chat_usage(self.usage))]
 
 
-class GeminiProvider:
-    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
-        self.settings = settings
-        self.client = client
-
+class GeminiProvider(Adapter):
     def _url(self, model: str, action: str) -> str:
         # The route already refused names outside Gemini's pattern; quoting keeps the path one segment regardless.
         return f"{self.settings.base_url.rstrip('/')}/models/{quote(model, safe='')}:{action}"
@@ -276,26 +274,17 @@ class GeminiProvider:
     def _headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self.settings.api_key}
 
-    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def complete(self, request: ChatRequest) -> ChatCompletion:
         body = to_gemini_request(request)
         result = await post_json(self.client, self._url(request["model"], "generateContent"), body, self._headers())
         return to_chat_completion(shapes.gemini_result(result), request["model"])
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         url = self._url(request["model"], "streamGenerateContent") + "?alt=sse"
-        writer = ChunkWriter(model=request["model"])
-        async with open_stream(self.client, "POST", url, to_gemini_request(request), self._headers()) as response:
-            async for _, data in sse.events(response.chunks()):
-                try:
-                    result = shapes.gemini_result(json.loads(data))
-                except ValueError as exc:
-                    raise UpstreamError(502, "upstream Gemini stream sent a chunk that is not JSON") from exc
-                for chunk in writer.feed(result):
-                    yield chunk
-        for chunk in writer.finish():
-            yield chunk
+        writer = GeminiChunks(model=request["model"])
+        return relay(self.client, url, to_gemini_request(request), self._headers(), writer)
 
-    async def count_tokens(self, request: dict[str, Any]) -> int:
+    async def count_tokens(self, request: ChatRequest) -> int:
         # Only `contents` or a whole `generateContentRequest` may be counted; instructions and tools need the latter.
         inner = {"model": f"models/{request['model']}", **to_gemini_request(request)}
         url = self._url(request["model"], "countTokens")

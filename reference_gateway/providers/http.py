@@ -8,8 +8,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.upstream import Reply, Streamed, UpstreamClient
+
+
+class Adapter:
+    """What every provider adapter holds: its settings and its provider's upstream client; it authenticates with
+    a bearer key unless its wire says otherwise (`_headers`)."""
+
+    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
+        self.settings = settings
+        self.client = client
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.settings.api_key}"}
 
 
 async def post_json(client: UpstreamClient, url: str, body: Any, headers: dict[str, str]) -> Any:

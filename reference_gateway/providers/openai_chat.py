@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
+from reference_gateway.errors import GatewayError
 from reference_gateway.providers import shapes, sse
-from reference_gateway.providers.base import ProviderSettings, UnsupportedOperation, UpstreamError
-from reference_gateway.providers.http import open_stream, post_json
-from reference_gateway.providers.upstream import UpstreamClient
+from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.http import Adapter, open_stream, post_json
+from reference_gateway.translate.types import ChatChunk, ChatCompletion, ChatRequest
 
 
-class OpenAIChatProvider:
-    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
-        self.settings = settings
-        self.client = client
-
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.settings.api_key}"}
-
-    async def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+class OpenAIChatProvider(Adapter):
+    async def complete(self, request: ChatRequest) -> ChatCompletion:
         url = self.settings.base_url + "/chat/completions"
         return shapes.chat_completion(await post_json(self.client, url, request, self._headers()))
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         url = self.settings.base_url + "/chat/completions"
         done = False
         async with open_stream(self.client, "POST", url, request, self._headers()) as response:
@@ -40,5 +33,9 @@ class OpenAIChatProvider:
         if not done:
             raise UpstreamError(502, "upstream chat stream ended before [DONE]")
 
-    async def count_tokens(self, request: dict[str, Any]) -> int:
-        raise UnsupportedOperation("OpenAI-style chat providers have no token counting endpoint")
+    async def count_tokens(self, request: ChatRequest) -> int:
+        # Unreachable through the pipeline (the capability table refuses input_tokens here first); an adapter used
+        # on its own answers the same.
+        raise GatewayError(
+            501, "OpenAI-style chat providers have no token counting endpoint", code="unsupported_response_operation"
+        )

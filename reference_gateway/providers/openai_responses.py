@@ -7,19 +7,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from reference_gateway.providers import shapes, sse
-from reference_gateway.providers.base import ProviderSettings, UpstreamError
-from reference_gateway.providers.http import open_stream, post_json, raise_for_upstream
-from reference_gateway.providers.upstream import UpstreamClient
+from reference_gateway.providers.base import UpstreamError
+from reference_gateway.providers.http import Adapter, open_stream, post_json, raise_for_upstream
 
 
-class OpenAIResponsesProvider:
-    def __init__(self, settings: ProviderSettings, client: UpstreamClient) -> None:
-        self.settings = settings
-        self.client = client
-
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.settings.api_key}"}
-
+class OpenAIResponsesProvider(Adapter):
     async def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         result = await post_json(self.client, self.settings.base_url + path, payload, self._headers())
         if path == "/responses":

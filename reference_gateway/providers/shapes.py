@@ -3,9 +3,10 @@ fault (502, never stored), not something to translate into an empty completed re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from reference_gateway.providers.base import UpstreamError
+from reference_gateway.translate.types import ChatChunk, ChatCompletion
 
 
 def _wrong(what: str, why: str) -> UpstreamError:
@@ -34,30 +35,34 @@ def response_event(value: Any) -> dict[str, Any]:
     return value
 
 
-def chat_completion(value: Any) -> dict[str, Any]:
-    """A `chat.completion`: at least one choice carrying a message object."""
+def _choices(value: Any, what: str) -> tuple[dict[str, Any], list[Any]]:
+    """A chat object and its `choices` list."""
     if not isinstance(value, dict):
-        raise _wrong("a chat completion", "not a JSON object")
+        raise _wrong(what, "not a JSON object")
     choices = value.get("choices")
-    if not isinstance(choices, list) or not choices:
+    if not isinstance(choices, list):
+        raise _wrong(what, "no 'choices' list")
+    return value, choices
+
+
+def chat_completion(value: Any) -> ChatCompletion:
+    """A `chat.completion`: at least one choice carrying a message object."""
+    completion, choices = _choices(value, "a chat completion")
+    if not choices:
         raise _wrong("a chat completion", "no 'choices'")
     first = choices[0]
     if not isinstance(first, dict) or not isinstance(first.get("message"), dict):
         raise _wrong("a chat completion", "its first choice has no 'message' object")
-    return value
+    return cast(ChatCompletion, completion)  # checked above, as far as the gateway reads it
 
 
-def chat_chunk(value: Any) -> dict[str, Any]:
+def chat_chunk(value: Any) -> ChatChunk:
     """A `chat.completion.chunk`: an object whose `choices` is a list of objects with a `delta` object."""
-    if not isinstance(value, dict):
-        raise _wrong("a chat chunk", "not a JSON object")
-    choices = value.get("choices")
-    if not isinstance(choices, list):
-        raise _wrong("a chat chunk", "no 'choices' list")
+    chunk, choices = _choices(value, "a chat chunk")
     for choice in choices:
         if not isinstance(choice, dict) or not isinstance(choice.get("delta", {}), dict):
             raise _wrong("a chat chunk", "a choice without a 'delta' object")
-    return value
+    return cast(ChatChunk, chunk)  # checked above, as far as the gateway reads it
 
 
 def anthropic_message(value: Any) -> dict[str, Any]:

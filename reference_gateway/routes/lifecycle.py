@@ -5,14 +5,12 @@ Also the list paging every item listing shares (`after`, `limit`, `order` and th
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_gateway.errors import GatewayError, not_found
-from reference_gateway.providers.base import NativeProvider, UpstreamError
 from reference_gateway.routes._common import gateway, owner
 from reference_gateway.storage import Order, Storage, UnknownCursor, call
 
@@ -75,13 +73,9 @@ async def delete(request: Request) -> Response:
     provider_name = await call(store, store.provider_of, owner(request), response_id)
     if provider_name is None or await call(store, store.get_response, owner(request), response_id) is None:
         raise _missing(response_id)
-    provider = gateway(request).providers.get(provider_name)
-    if isinstance(provider, NativeProvider):
-        try:
-            await provider.delete(f"/responses/{quote(response_id, safe='')}")
-        except UpstreamError as exc:
-            exc.provider = exc.provider or provider_name  # the envelope (errors.envelope) names whose fault it was
-            raise
+    flow = gateway(request).flows.get(provider_name)
+    if flow is not None:
+        await flow.forget(response_id)
     await call(store, store.delete_response, owner(request), response_id)
     return JSONResponse({"id": response_id, "object": "response.deleted", "deleted": True})
 

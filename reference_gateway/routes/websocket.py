@@ -20,8 +20,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from reference_gateway import pipeline
-from reference_gateway.errors import GatewayError, envelope
-from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
+from reference_gateway.errors import GatewayError, UpstreamError, envelope
 from reference_gateway.routes._common import gateway, limits, owner
 from reference_gateway.validation import check_request, parse_json
 
@@ -90,7 +89,7 @@ async def _turn(websocket: WebSocket, session: pipeline.Session, raw: str) -> No
     except WebSocketDisconnect:
         raise  # the client has gone
     except Exception as exc:
-        if not isinstance(exc, GatewayError | UpstreamError | UnsupportedOperation):
+        if not isinstance(exc, GatewayError | UpstreamError):
             # as over HTTP: one line (no traceback, no frame) and a 500 envelope
             log.error("unexpected %s on websocket %s: %s", type(exc).__name__, websocket.url.path, str(exc)[:200])
         await websocket.send_text(json.dumps(error_frame(exc)))

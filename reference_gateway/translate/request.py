@@ -6,16 +6,12 @@ import base64
 import json
 from typing import Any
 
-from reference_gateway.errors import GatewayError
+from reference_gateway.errors import TranslationError
+from reference_gateway.translate.types import ChatMessage, ChatRequest, ChatTool, ChatToolCall
 
 COMPACTION_PREFIX = "gwc1."
 # Fields the Agents SDK replays on items it got back from an earlier response; they carry no meaning for chat.
 _REPLAY_FIELDS = {"id", "status", "annotations", "logprobs", "type", "role", "content", "phase"}
-
-
-class TranslationError(GatewayError):
-    def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(400, message, type="invalid_request_error", param=param)
 
 
 def normalize_input(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -83,8 +79,8 @@ def _compaction_summary(item: dict[str, Any]) -> str:
         ) from exc
 
 
-def items_to_messages(items: list[dict[str, Any]], instructions: str | None = None) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
+def items_to_messages(items: list[dict[str, Any]], instructions: str | None = None) -> list[ChatMessage]:
+    messages: list[ChatMessage] = []
     if instructions:
         messages.append({"role": "system", "content": instructions})
     for item in items:
@@ -95,7 +91,7 @@ def items_to_messages(items: list[dict[str, Any]], instructions: str | None = No
                 raise TranslationError(f"Unsupported message role {role!r}.", "input")
             messages.append({"role": role, "content": _content(item.get("content"), role)})
         elif kind == "function_call":
-            call = {
+            call: ChatToolCall = {
                 "id": item.get("call_id") or item.get("id"),
                 "type": "function",
                 "function": {"name": item.get("name"), "arguments": item.get("arguments") or "{}"},
@@ -118,8 +114,8 @@ def items_to_messages(items: list[dict[str, Any]], instructions: str | None = No
     return messages
 
 
-def _tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
+def _tools(tools: list[dict[str, Any]]) -> list[ChatTool]:
+    out: list[ChatTool] = []
     for tool in tools:
         fn: dict[str, Any] = {"name": tool["name"], "parameters": tool.get("parameters") or {"type": "object"}}
         if tool.get("description"):
@@ -138,11 +134,9 @@ def _tool_choice(choice: Any) -> Any:
     return choice
 
 
-def responses_to_chat(
-    payload: dict[str, Any], items: list[dict[str, Any]], *, model: str, stream: bool
-) -> dict[str, Any]:
+def responses_to_chat(payload: dict[str, Any], items: list[dict[str, Any]], *, model: str, stream: bool) -> ChatRequest:
     """The chat request for `payload`, whose input (history already expanded) is `items`."""
-    chat: dict[str, Any] = {"model": model, "messages": items_to_messages(items, payload.get("instructions"))}
+    chat: ChatRequest = {"model": model, "messages": items_to_messages(items, payload.get("instructions"))}
     tools = payload.get("tools") or []
     if tools:
         chat["tools"] = _tools(tools)
@@ -161,9 +155,12 @@ def responses_to_chat(
         chat["response_format"] = {"type": "json_object"}
     if text.get("verbosity"):
         chat["verbosity"] = text["verbosity"]
-    for src, dst in (("max_output_tokens", "max_tokens"), ("temperature", "temperature"), ("top_p", "top_p")):
-        if payload.get(src) is not None:
-            chat[dst] = payload[src]
+    if payload.get("max_output_tokens") is not None:
+        chat["max_tokens"] = payload["max_output_tokens"]
+    if payload.get("temperature") is not None:
+        chat["temperature"] = payload["temperature"]
+    if payload.get("top_p") is not None:
+        chat["top_p"] = payload["top_p"]
     if payload.get("user"):
         chat["user"] = payload["user"]
     if stream:

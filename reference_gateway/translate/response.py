@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from reference_gateway.ids import new_id
+from reference_gateway.translate.types import ChatChoice, ChatCompletion, ChatMessage, ChatUsage
 
 
 def skeleton(request: dict[str, Any], response_id: str, created_at: int, status: str) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def echoed_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def usage(chat_usage: dict[str, Any] | None) -> dict[str, Any]:
+def usage(chat_usage: ChatUsage | None) -> dict[str, Any]:
     chat_usage = chat_usage or {}
     inp = int(chat_usage.get("prompt_tokens") or 0)
     out = int(chat_usage.get("completion_tokens") or 0)
@@ -106,15 +107,15 @@ def function_call_item(
 
 
 def chat_to_response(
-    completion: dict[str, Any],
+    completion: ChatCompletion,
     *,
     request: dict[str, Any],
     response_id: str | None = None,
     created_at: int | None = None,
 ) -> dict[str, Any]:
     response = skeleton(request, response_id or new_id("resp_"), created_at or int(time.time()), "completed")
-    choice = (completion.get("choices") or [{}])[0]
-    message = choice.get("message") or {}
+    choice: ChatChoice = (completion.get("choices") or [{}])[0]
+    message: ChatMessage = choice.get("message") or {"role": "assistant"}
     output: list[dict[str, Any]] = []
     content = message.get("content")
     if isinstance(content, list):
@@ -125,7 +126,7 @@ def chat_to_response(
         fn = call.get("function") or {}
         output.append(
             function_call_item(
-                new_id("fc_"), call.get("id") or new_id("call_"), fn.get("name", ""), fn.get("arguments") or ""
+                new_id("fc_"), call.get("id") or new_id("call_"), fn.get("name") or "", fn.get("arguments") or ""
             )
         )
     if not output:

@@ -12,6 +12,7 @@ from typing import Any
 
 from reference_gateway.ids import new_id
 from reference_gateway.translate.response import function_call_item, message_item, skeleton, usage
+from reference_gateway.translate.types import ChatChunk, ChatToolCall, ChatUsage
 
 
 @dataclass
@@ -34,7 +35,7 @@ class ResponsesStream:
     _text_id: str = ""
     _text: str = ""
     _calls: dict[int, _Call] = field(default_factory=dict)
-    _usage: dict[str, Any] | None = None
+    _usage: ChatUsage | None = None
     _finish: str | None = None
     finished: bool = False
     final: dict[str, Any] | None = None
@@ -51,14 +52,15 @@ class ResponsesStream:
         snap = self._snapshot("in_progress")
         return [self._event("response.created", response=snap), self._event("response.in_progress", response=snap)]
 
-    def feed(self, chunk: dict[str, Any]) -> list[dict[str, Any]]:
+    def feed(self, chunk: ChatChunk) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         if chunk.get("usage"):
             self._usage = chunk["usage"]
         for choice in chunk.get("choices") or []:
             delta = choice.get("delta") or {}
-            if delta.get("content"):
-                events += self._text_delta(delta["content"])
+            content = delta.get("content")
+            if content:
+                events += self._text_delta(content)
             for call in delta.get("tool_calls") or []:
                 events += self._call_delta(call)
             if choice.get("finish_reason"):
@@ -82,7 +84,7 @@ class ResponsesStream:
     def _text_ref(self) -> dict[str, Any]:
         return {"content_index": 0, "item_id": self._text_id, "output_index": self._text_index}
 
-    def _call_delta(self, call: dict[str, Any]) -> list[dict[str, Any]]:
+    def _call_delta(self, call: ChatToolCall) -> list[dict[str, Any]]:
         index = int(call.get("index", 0))
         fn = call.get("function") or {}
         events = []
@@ -94,8 +96,9 @@ class ResponsesStream:
             self._output.append(item)
             events.append(self._event("response.output_item.added", item=item, output_index=state.output_index))
         state = self._calls[index]
-        if fn.get("name") and not state.name:
-            state.name = fn["name"]
+        name = fn.get("name")
+        if name and not state.name:
+            state.name = name
         if fn.get("arguments"):
             state.arguments += fn["arguments"]
             events.append(

@@ -20,8 +20,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reference_gateway.config import Config
 from reference_gateway.errors import GatewayError, gateway_error_handler
-from reference_gateway.gateway import Gateway
+from reference_gateway.flows import flow_for
+from reference_gateway.gateway import Gateway, Route
+from reference_gateway.providers import registry
+from reference_gateway.providers.base import ProviderSettings
+from reference_gateway.providers.upstream import UpstreamClient
 from reference_gateway.storage import Storage
+from reference_gateway.turn import Session, Turn
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT.parent / "shared" / "specs" / "openai-openapi.json"
@@ -63,3 +68,10 @@ async def serve(routes: Sequence[BaseRoute], storage: Storage) -> AsyncIterator[
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
         yield http
     storage.close()
+
+
+def turn_of(owner: str, payload: dict[str, Any], *, session: Session | None = None) -> Turn:
+    """A request parsed as the pipeline parses it, on a chat route that replays history (nothing is sent)."""
+    settings = ProviderSettings("chat", "openai_chat", "http://127.0.0.1:9", stateful="replay")
+    client = UpstreamClient(connect=1.0, read=1.0, max_connections=1)
+    return Turn.parse(owner, Route(flow_for(registry.build(settings, client)), "m"), payload, session, None)

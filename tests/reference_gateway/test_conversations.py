@@ -11,7 +11,7 @@ import pytest
 from reference_gateway import state
 from reference_gateway.routes import conversations
 from reference_gateway.storage import MemoryStorage, Storage
-from tests.reference_gateway.in_process import serve, spec_errors
+from tests.reference_gateway.in_process import serve, spec_errors, turn_of
 
 BOB = {"x-key": "bob"}
 
@@ -157,7 +157,8 @@ async def test_bad_item_and_update_requests_are_a_400_naming_the_param(client: h
 async def test_a_response_turn_lands_in_the_conversation_it_names(client: httpx.AsyncClient, storage: Storage) -> None:
     conv = await new_conversation(client, "Remember the code word fig.")
     payload = {"model": "m", "input": "What is the code word?", "conversation": conv["id"]}
-    history = state.expand_input(storage, "alice", payload, mode="replay")
+    parsed = turn_of("alice", payload)
+    history = [*state.history(storage, parsed, mode="replay"), *parsed.input]
     assert [p["text"] for item in history for p in item["content"]] == [
         "Remember the code word fig.",
         "What is the code word?",
@@ -165,7 +166,7 @@ async def test_a_response_turn_lands_in_the_conversation_it_names(client: httpx.
     reply: dict[str, Any] = {"id": "msg_reply", "type": "message", "role": "assistant", "status": "completed"}
     reply["content"] = [{"type": "output_text", "text": "fig", "annotations": [], "logprobs": []}]
     response = {"id": "resp_1", "object": "response", "status": "completed", "output": [reply]}
-    state.record(storage, "alice", payload, history[-1:], response)
+    state.record(storage, parsed, response)
     listed = (await client.get(f"/v1/conversations/{conv['id']}/items", params={"order": "asc"})).json()
     assert texts(listed) == ["Remember the code word fig.", "What is the code word?", "fig"]
 

@@ -13,8 +13,7 @@ from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.routes import lifecycle
 from reference_gateway.storage import MemoryStorage, Storage
-from reference_gateway.translate.request import normalize_input
-from tests.reference_gateway.in_process import serve, spec_errors
+from tests.reference_gateway.in_process import serve, spec_errors, turn_of
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def completed(response_id: str, text: str) -> dict[str, Any]:
 
 def stored(storage: Storage, owner: str, response_id: str, inputs: list[dict[str, Any]], **extra: Any) -> None:
     payload = {"model": "m", "input": inputs, **extra}
-    state.record(storage, owner, payload, normalize_input(payload), completed(response_id, "done"))
+    state.record(storage, turn_of(owner, payload), completed(response_id, "done"))
 
 
 async def test_a_stored_response_is_retrieved_as_it_was_kept(client: httpx.AsyncClient, storage: Storage) -> None:
@@ -124,7 +123,7 @@ async def test_input_items_and_deletion_match_openais_schemas(client: httpx.Asyn
         {"type": "function_call_output", "call_id": "call_1", "output": "42"},
     ]
     payload = {"model": "m", "input": mixed}
-    state.record(storage, "alice", payload, normalize_input(payload), completed("resp_1", "done"))
+    state.record(storage, turn_of("alice", payload), completed("resp_1", "done"))
     listed = (await client.get("/v1/responses/resp_1/input_items")).json()
     assert len(listed["data"]) == 4
     assert spec_errors("ResponseItemList", listed) == []

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from reference_gateway import pipeline
+from reference_gateway.flows import record
 from reference_gateway.storage import SQLiteStorage as Storage
 from reference_gateway.storage.sqlite import CLAIM_BATCH
 
@@ -20,7 +20,7 @@ async def _thread_of_write(storage: Storage, request_bytes: int | None) -> threa
     ran: list[threading.Thread] = []
     gateway: Any = SimpleNamespace(storage=storage)
     turn: Any = SimpleNamespace(request_bytes=request_bytes)
-    await pipeline._write(gateway, turn, lambda: ran.append(threading.current_thread()))
+    await record.write(gateway, turn, lambda: ran.append(threading.current_thread()))
     assert len(ran) == 1, "the write ran exactly once"
     return ran[0]
 
@@ -29,7 +29,7 @@ async def test_a_small_write_runs_on_the_loop_and_a_large_or_unsized_one_in_a_wo
     storage = Storage(str(tmp_path / "g.sqlite"))
     here = threading.current_thread()
     assert await _thread_of_write(storage, 2_000) is here
-    assert await _thread_of_write(storage, pipeline.INLINE_WRITE_BYTES + 1) is not here
+    assert await _thread_of_write(storage, record.INLINE_WRITE_BYTES + 1) is not here
     assert await _thread_of_write(storage, None) is not here
     storage.close()
 

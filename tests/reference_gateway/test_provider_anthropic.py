@@ -14,7 +14,8 @@ from starlette.applications import Starlette
 from harness.servers import free_port, serve_in_thread
 from harness.upstreams import anthropic as emulator
 from harness.wire import parse_sse
-from reference_gateway.providers._anthropic_stream import ChunkWriter
+from reference_gateway.errors import TranslationError
+from reference_gateway.providers._anthropic_stream import AnthropicChunks
 from reference_gateway.providers.anthropic import (
     AnthropicProvider,
     chat_usage,
@@ -124,9 +125,9 @@ def test_tool_choice_maps_to_anthropics_modes(choice: Any, expected: dict[str, A
     ],
 )
 def test_what_anthropic_cannot_express_is_refused_by_name(extra: dict[str, Any], named: str) -> None:
-    with pytest.raises(UpstreamError) as err:
+    with pytest.raises(TranslationError) as err:  # refused before anything goes upstream
         to_messages_request({"model": "c", "messages": user("x"), **extra})
-    assert err.value.status == 400 and named in err.value.message
+    assert err.value.status == 400 and named in err.value.message and err.value.param is not None
 
 
 def test_images_and_pdfs_become_anthropic_sources() -> None:
@@ -181,11 +182,11 @@ def test_cache_reads_count_as_cached_prompt_tokens() -> None:
 
 
 def test_the_recorded_stream_becomes_role_content_finish_chunks() -> None:
-    writer = ChunkWriter(model="claude")
+    writer = AnthropicChunks(model="claude")
     chunks = []
     for event in parse_sse((WIRE / "messages_stream.txt").read_text()).events:
-        chunks += writer.feed(event.payload)
-    assert writer.stopped
+        chunks += writer.feed(event.event, event.data)
+    assert writer.done
     assert [c["choices"][0]["delta"] for c in chunks] == [
         {"role": "assistant", "content": ""},
         {"content": "Hello World"},
@@ -193,7 +194,7 @@ def test_the_recorded_stream_becomes_role_content_finish_chunks() -> None:
     ]
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert {c["id"] for c in chunks} == {"msg_01SJmPi7XXP8qscFQiHPR9oy"}
-    assert writer.usage_chunk(chat_usage)["usage"]["completion_tokens"] == 5
+    assert writer.finish()[0]["usage"]["completion_tokens"] == 5
 
 
 # end to end against the emulator ----------------------------------------------------------------------------------

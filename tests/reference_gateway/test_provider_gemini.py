@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from harness.servers import serve_in_thread
 from harness.upstreams import gemini as emulator
+from reference_gateway.errors import TranslationError
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.gemini import (
     GeminiProvider,
@@ -126,9 +127,9 @@ def test_tool_choice_maps_to_function_calling_modes(choice: Any, config: dict[st
     ],
 )
 def test_what_gemini_cannot_express_is_refused_by_name(extra: dict[str, Any], named: str) -> None:
-    with pytest.raises(UpstreamError) as err:
+    with pytest.raises(TranslationError) as err:  # refused before anything goes upstream
         to_gemini_request({"model": "g", "messages": user("x"), **extra})
-    assert err.value.status == 400 and named in err.value.message
+    assert err.value.status == 400 and named in err.value.message and err.value.param is not None
 
 
 def test_a_gemini_result_becomes_a_chat_completion_with_stable_call_ids() -> None:
@@ -270,23 +271,23 @@ async def test_an_upstream_timeout_is_a_504(provider: GeminiProvider) -> None:
 
 
 def test_the_stream_writer_is_pure_and_ends_only_on_a_finish_reason() -> None:
-    from reference_gateway.providers.gemini import ChunkWriter
+    from reference_gateway.providers.gemini import GeminiChunks
 
-    writer = ChunkWriter(model="gemini-2.0-flash")
+    writer = GeminiChunks(model="gemini-2.0-flash")
     first = {"responseId": "r1", "candidates": [{"content": {"role": "model", "parts": [{"text": "Hel"}]}}]}
     call = {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}
     second = {
         "candidates": [{"content": {"role": "model", "parts": [{"text": "lo"}, call]}, "finishReason": "STOP"}],
         "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2},
     }
-    chunks = writer.feed(first) + writer.feed(second) + writer.finish()
+    chunks = writer.feed(None, json.dumps(first)) + writer.feed(None, json.dumps(second)) + writer.finish()
     deltas = [c["choices"][0]["delta"] for c in chunks if c["choices"]]
     assert deltas[0] == {"role": "assistant", "content": ""}
     assert "".join(d.get("content") or "" for d in deltas) == "Hello"
     assert deltas[3]["tool_calls"][0]["function"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}
     assert chunks[-2]["choices"][0]["finish_reason"] == "tool_calls"
     assert chunks[-1]["usage"]["prompt_tokens"] == 3 and {c["id"] for c in chunks} == {"r1"}
-    cut = ChunkWriter(model="m")
-    cut.feed(first)
+    cut = GeminiChunks(model="m")
+    cut.feed(None, json.dumps(first))
     with pytest.raises(UpstreamError, match="without a finishReason"):
         cut.finish()

@@ -10,7 +10,7 @@ import pytest
 from reference_gateway import state
 from reference_gateway.errors import GatewayError
 from reference_gateway.storage import MemoryStorage, Storage
-from reference_gateway.translate.request import normalize_input
+from tests.reference_gateway.in_process import turn_of
 
 
 @pytest.fixture
@@ -33,7 +33,13 @@ def answer(response_id: str, text: str, status: str = "completed") -> dict[str, 
 def turn(storage: Storage, owner: str, response_id: str, text: str, **payload: Any) -> None:
     """One stored exchange, recorded as the routes record it."""
     payload = {"model": "m", "input": text, **payload}
-    state.record(storage, owner, payload, normalize_input(payload), answer(response_id, f"re {text}"))
+    state.record(storage, turn_of(owner, payload), answer(response_id, f"re {text}"))
+
+
+def expand(storage: Storage, owner: str, payload: dict[str, Any], *, mode: str) -> list[dict[str, Any]]:
+    """What the upstream is given: the history the request names, then its input."""
+    parsed = turn_of(owner, payload)
+    return [*state.history(storage, parsed, mode=mode), *parsed.input]
 
 
 def texts(items: list[dict[str, Any]]) -> list[str]:
@@ -42,19 +48,19 @@ def texts(items: list[dict[str, Any]]) -> list[str]:
 
 def raised(storage: Storage, payload: dict[str, Any], mode: str, owner: str = "alice") -> GatewayError:
     with pytest.raises(GatewayError) as caught:
-        state.expand_input(storage, owner, {"model": "m", **payload}, mode=mode)
+        expand(storage, owner, {"model": "m", **payload}, mode=mode)
     return caught.value
 
 
-@pytest.mark.parametrize("mode", ["forward", "replay", "reject"])
+@pytest.mark.parametrize("mode", ["forward", "replay"])
 def test_a_string_input_becomes_one_user_message(storage: Storage, mode: str) -> None:
-    assert state.expand_input(storage, "alice", {"input": "hi"}, mode=mode) == [said("hi")]
+    assert expand(storage, "alice", {"input": "hi"}, mode=mode) == [said("hi")]
 
 
 def test_replay_puts_the_whole_chain_first_oldest_turn_first(storage: Storage) -> None:
     turn(storage, "alice", "resp_1", "one")
     turn(storage, "alice", "resp_2", "two", previous_response_id="resp_1")
-    items = state.expand_input(storage, "alice", {"input": "three", "previous_response_id": "resp_2"}, mode="replay")
+    items = expand(storage, "alice", {"input": "three", "previous_response_id": "resp_2"}, mode="replay")
     assert texts(items) == ["one", "re one", "two", "re two", "three"]
     assert [i["role"] for i in items] == ["user", "assistant", "user", "assistant", "user"]
 
@@ -63,7 +69,7 @@ def test_replay_puts_the_whole_chain_first_oldest_turn_first(storage: Storage) -
 def test_replay_refuses_a_previous_response_it_cannot_rebuild(storage: Storage, case: str) -> None:
     turn(storage, "bob", "resp_bob", "bob's secret")
     turn(storage, "alice", "resp_ephemeral", "gone", store=False)
-    state.record(storage, "alice", {"input": "x"}, [said("x")], answer("resp_failed", "half", status="failed"))
+    state.record(storage, turn_of("alice", {"input": "x"}), answer("resp_failed", "half", status="failed"))
     previous = {
         "unknown": "resp_nope",
         "store_false": "resp_ephemeral",
@@ -79,10 +85,10 @@ def test_replay_refuses_a_previous_response_it_cannot_rebuild(storage: Storage, 
 def test_forward_continues_only_the_callers_live_responses(storage: Storage) -> None:
     payload = {"input": "q", "previous_response_id": "resp_mine"}
     turn(storage, "alice", "resp_mine", "mine")
-    assert state.expand_input(storage, "alice", payload, mode="forward") == [said("q")]
+    assert expand(storage, "alice", payload, mode="forward") == [said("q")]
     turn(storage, "bob", "resp_bob", "bob's")
     storage.claim("alice", "resp_unstored", "openai")  # store: false, still alice's
-    assert state.expand_input(storage, "alice", {**payload, "previous_response_id": "resp_unstored"}, mode="forward")
+    assert expand(storage, "alice", {**payload, "previous_response_id": "resp_unstored"}, mode="forward")
     storage.delete_response("alice", "resp_mine")
     # Another key's id, a deleted one and one the gateway never handed out get the same answer, word for word,
     # although the upstream may still hold each of them.
@@ -96,7 +102,7 @@ def test_forward_continues_only_the_callers_live_responses(storage: Storage) -> 
 def test_a_conversation_is_expanded_by_the_gateway_on_every_route(storage: Storage, mode: str) -> None:
     conv = storage.create_conversation("alice", {}, [said("Remember the code word fig.")])
     for named in (conv["id"], {"id": conv["id"]}):
-        items = state.expand_input(storage, "alice", {"input": "q", "conversation": named}, mode=mode)
+        items = expand(storage, "alice", {"input": "q", "conversation": named}, mode=mode)
         assert texts(items) == ["Remember the code word fig.", "q"]
     error = raised(storage, {"input": "q", "conversation": conv["id"]}, mode, owner="bob")
     assert (error.status, error.type, error.param) == (404, "not_found_error", "conversation")
@@ -111,16 +117,6 @@ def test_previous_response_id_and_conversation_together_are_refused(storage: Sto
     assert error.status == 400 and "cannot be used together" in error.message
 
 
-@pytest.mark.parametrize("field", ["previous_response_id", "conversation"])
-def test_reject_mode_names_the_field_it_cannot_reconstruct(storage: Storage, field: str) -> None:
-    turn(storage, "alice", "resp_1", "one")
-    conv = storage.create_conversation("alice", {}, [])
-    value = "resp_1" if field == "previous_response_id" else conv["id"]
-    error = raised(storage, {"input": "q", field: value}, "reject")
-    assert (error.status, error.type, error.param) == (400, "invalid_request_error", field)
-    assert field in error.message and "chat translation" in error.message
-
-
 @pytest.mark.parametrize(
     ("payload", "param"),
     [({"previous_response_id": 7}, "previous_response_id"), ({"conversation": {"name": "x"}}, "conversation")],
@@ -132,7 +128,7 @@ def test_malformed_state_fields_are_a_400_naming_them(storage: Storage, payload:
 
 def test_an_unknown_mode_is_a_programming_error(storage: Storage) -> None:
     with pytest.raises(ValueError, match="mode"):
-        state.expand_input(storage, "alice", {"input": "q"}, mode="guess")
+        expand(storage, "alice", {"input": "q"}, mode="guess")
 
 
 def test_record_keeps_completed_responses_with_ids_on_their_input(storage: Storage) -> None:
@@ -145,7 +141,7 @@ def test_record_keeps_completed_responses_with_ids_on_their_input(storage: Stora
 def test_record_skips_store_false_and_unfinished_responses(storage: Storage) -> None:
     turn(storage, "alice", "resp_ephemeral", "x", store=False)
     for status in ("failed", "incomplete", "in_progress"):
-        state.record(storage, "alice", {"input": "x"}, [said("x")], answer(f"resp_{status}", "x", status=status))
+        state.record(storage, turn_of("alice", {"input": "x"}), answer(f"resp_{status}", "x", status=status))
         assert storage.get_response("alice", f"resp_{status}") is None
     assert storage.get_response("alice", "resp_ephemeral") is None
 

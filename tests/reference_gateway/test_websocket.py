@@ -18,7 +18,7 @@ from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.errors import GatewayError
-from reference_gateway.providers.base import UnsupportedOperation, UpstreamError
+from reference_gateway.providers.base import UpstreamError
 from reference_gateway.routes.websocket import error_frame
 from reference_gateway.server import header_timeout_protocol
 from tests.reference_gateway.emulated import providers
@@ -230,7 +230,7 @@ async def test_a_number_beyond_a_double_is_an_error_frame_naming_it(base: str, n
         (GatewayError(400, "bad"), 400, "invalid_request"),
         (GatewayError(400, "gone", code="previous_response_not_found"), 400, "previous_response_not_found"),
         (UpstreamError(502, "down"), 502, "upstream_error"),
-        (UnsupportedOperation("no"), 501, "unsupported_response_operation"),
+        (GatewayError(501, "no", code="unsupported_response_operation"), 501, "unsupported_response_operation"),
         (RuntimeError("boom"), 500, "server_error"),
     ],
 )
