@@ -5,7 +5,8 @@ start the emulated upstreams and the peer on the ports its targets file names, r
 --record` over every route into `cassettes/peers/<peer>/` (reports in `.peers/reports/<peer>/`), write
 `docs/peers/<peer>.md`, and stop everything it started, also on error or Ctrl-C. Peers run side by side, each
 with its own upstreams; the routes of one peer run one after another, so each probe's journal holds its own
-requests only.
+requests only. A peer that is on no package registry (otari: `$OTARI_SRC`, else a local mirror) is skipped, in one line
+saying what is missing, where its source is not here; the others are recorded.
 
 Without `--record` nothing is installed or started: the committed cassettes are replayed and the pages rewritten.
 
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,9 @@ class Peer:
     # (probe ID prefix, why) for what targets.yaml excludes: the page's "Not probed, and why"
     not_probed: tuple[tuple[str, str], ...] = ()
     unavailable: str = ""  # set when the peer cannot run here: why (its page and summary row say so)
+    # For a peer whose source is not on a package registry: "" when its install.sh will find the source, else the
+    # one-line reason why not (then `--record` skips the peer, saying so, and records the others).
+    source: Callable[[], str] = lambda: ""
 
     @property
     def folder(self) -> Path:
@@ -81,6 +85,37 @@ _OVERSIZED = (
     "its 20 MB request body would be kept in the cassette and again in the upstream journal (about 60 MB per route), "
     "too large to commit",
 )
+
+OTARI_COMMIT = "0e2634c37d278bdb4a85645a492ef559d93ed2e5"  # peers/otari/install.sh pins the same
+OTARI_MIRROR = Path("/work/.mirror/mozilla-ai+otari/repo")
+
+
+def _has_commit(repo: Path, commit: str) -> bool:
+    try:
+        check = subprocess.run(
+            ["git", "-C", str(repo), "cat-file", "-e", f"{commit}^{{commit}}"], capture_output=True, check=False
+        )
+    except OSError:  # no git
+        return False
+    return check.returncode == 0
+
+
+def _otari_source() -> str:
+    """Where peers/otari/install.sh takes otari's source from ($OTARI_SRC, else the local mirror): "" if there, else
+    why not. otari is not on a package registry (PyPI's `otari` is its client SDK; the gateway is unpublished)."""
+    given = os.environ.get("OTARI_SRC", "")
+    if given:
+        path = Path(given)
+        if path.is_file() or (path / "pyproject.toml").is_file() or _has_commit(path, OTARI_COMMIT):
+            return ""
+        return f"OTARI_SRC={given} is neither a checkout, a git repository holding {OTARI_COMMIT}, nor an archive"
+    if _has_commit(OTARI_MIRROR, OTARI_COMMIT):
+        return ""
+    return (
+        f"no source of otari {OTARI_COMMIT[:8]} (not on a package registry): set OTARI_SRC to a checkout, git "
+        f"repository or archive of github.com/mozilla-ai/otari, or mirror it at {OTARI_MIRROR}"
+    )
+
 
 PEERS: dict[str, Peer] = {
     p.name: p
@@ -121,13 +156,10 @@ PEERS: dict[str, Peer] = {
             "otari (mozilla-ai's any-llm gateway)",
             "0e2634c3 (main, unreleased)",
             "/health",
-            "its /v1/responses over any-llm providers",
-            unavailable=(
-                "not published on a package registry (PyPI's `otari` is its client SDK; the gateway's own package, "
-                "`gateway`, is unpublished) and this machine reaches the package registries only: "
-                '`pip install "git+https://github.com/mozilla-ai/otari@0e2634c3"` fails with '
-                "`fatal: unable to access 'https://github.com/mozilla-ai/otari/': Could not resolve host: github.com`"
-            ),
+            "its /v1/responses forwarded to OpenAI's (provider `openai`, native) and to an OpenAI-compatible "
+            "instance (Groq-style key); nothing is translated to chat",
+            not_probed=(_OVERSIZED,),
+            source=_otari_source,
         ),
     )
 }
@@ -330,6 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for peer in [p for p in peers if p.unavailable]:
         log(peer.name, f"not run: {peer.unavailable}")
     peers = [p for p in peers if not p.unavailable]
+    # Recording needs each peer's source; a peer whose source is not here is skipped (the others are recorded), and
+    # its committed cassettes and pages stay as they are. Replaying needs the cassettes only.
+    missing = {p.name: why for p in peers if args.record and (why := p.source())}
+    for name, why in missing.items():
+        log(name, f"skipped: {why}")
+    peers = [p for p in peers if p.name not in missing]
     # A SIGTERM (tox, CI) unwinds like Ctrl-C, so every `finally` stops what it started.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     started_at = time.monotonic()
@@ -372,7 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for name, exc in errors.items():
         print(f"[peers] {name} FAILED: {exc}", file=sys.stderr, flush=True)
-    return 1 if errors else 0
+    # A peer named with --peer that could not be recorded is an error; one skipped from `tox -e peers` is not.
+    return 1 if errors or (args.peer and missing) else 0
 
 
 if __name__ == "__main__":

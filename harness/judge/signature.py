@@ -12,6 +12,7 @@ from harness.model import Finding, Level
 
 INDEX = re.compile(r"\[\d+\]")
 EVENT = re.compile(r"^event \d+ (?P<type>[\w.]+)(?: (?P<path>.*))?$")
+UNTYPED_EVENT = re.compile(r"^event \d+$")
 # Stream events whose `response` field is a whole response snapshot.
 SNAPSHOT_EVENTS = frozenset(
     f"response.{name}" for name in ("created", "queued", "in_progress", "completed", "failed", "incomplete")
@@ -36,6 +37,8 @@ def normalise(text: str) -> str:
 def place(finding: Finding) -> str:
     """The finding's place with indices generalised and an event's position dropped."""
     where = INDEX.sub("[*]", finding.where)
+    if finding.rule.startswith("sse.") and UNTYPED_EVENT.match(where):
+        return "every event"  # an event without a type (`event 7`): the same whichever its position
     found = EVENT.match(where)
     if not found:
         return where

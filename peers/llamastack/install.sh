@@ -6,16 +6,10 @@ set -euo pipefail
 VERSION=0.7.3
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="${1:-.peers}/llamastack"
-if [ -x "$ROOT/venv/bin/llama" ] && [ "$(cat "$ROOT/installed" 2>/dev/null)" = "$VERSION" ]; then
-  echo "llama-stack $VERSION already installed in $ROOT/venv"; exit 0
-fi
-PYTHON="${PEERS_PYTHON_LLAMASTACK:-}"
-if [ -z "$PYTHON" ]; then
-  for candidate in python3.12 python3.13 "$HOME"/.pyenv/versions/3.12*/bin/python3.12 "$HOME"/.pyenv/versions/3.13*/bin/python3.13; do
-    if "$candidate" -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null; then PYTHON="$candidate"; break; fi
-  done
-fi
-[ -n "$PYTHON" ] || { echo "llama-stack needs Python >= 3.12 (set PEERS_PYTHON_LLAMASTACK)" >&2; exit 1; }
+# shellcheck source=../python_peer.sh
+. "$HERE/../python_peer.sh"
+already_installed llama-stack llama "$VERSION" "$ROOT"
+find_python llama-stack 12 PEERS_PYTHON_LLAMASTACK
 mkdir -p "$ROOT"
 "$PYTHON" -m venv "$ROOT/venv"
 # Every dependency at the version peers/llamastack/constraints.txt pins (PEERS_UNLOCKED=1 re-resolves, to re-make it).

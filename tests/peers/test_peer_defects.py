@@ -12,7 +12,7 @@ from harness.defects import group
 from harness.model import Verdict
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack")
+PEERS = ("litellm", "portkey", "llamastack", "otari")
 # A 60-line terminal less the heading and the table (45 until the 12 fault probes ran on the peers: LiteLLM Gemini 51).
 ONE_SCREEN = 55
 
@@ -32,3 +32,17 @@ def test_each_target_s_defect_list_fits_on_one_screen_and_names_its_evidence(
         assert defect.title and len(defect.title) <= 240 and defect.reach >= 1
     too_long = {t: n for t, n in per_target.items() if n > ONE_SCREEN}
     assert not too_long, f"{peer}: more defects than fit on one screen: {too_long}"
+
+
+def test_untyped_events_are_one_defect_wherever_they_are_in_the_stream(
+    peer_replay: tuple[list[Verdict], dict[str, Any]],
+) -> None:
+    """otari passes an upstream stream of the wrong shape on chunk by chunk (`faults.wrong_shape_stream`): seventeen
+    events without a `type`, each at its own position, are one defect (harness/judge/signature.py), not seventeen."""
+    untyped = [d for d in group(peer_replay[0]) if d.key[1] == "sse.type" and '"unexpected"' in d.key[3]]
+    assert len(untyped) == 1 and untyped[0].key[2] == "every event", [d.line() for d in untyped]
+
+
+@pytest.fixture
+def peer() -> str:
+    return "otari"

@@ -17,9 +17,17 @@ from harness.probes import CATALOGUE
 from harness.targets import load_targets_file
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack")
+PEERS = ("litellm", "portkey", "llamastack", "otari")
 # The keys the peers' configurations and targets use: none may be in what is committed.
-SECRETS = ("sk-upstream-openai", "gsk-upstream", "sk-ant-upstream", "gemini-upstream", "sk-litellm-master")
+SECRETS = (
+    "sk-upstream-openai",
+    "gsk-upstream",
+    "sk-ant-upstream",
+    "gemini-upstream",
+    "sk-litellm-master",
+    "sk-otari-master",
+    "gw-conformance-0000",  # otari's client key (peers/otari/launch.sh)
+)
 
 
 def _expected(peer: str) -> dict[str, Any]:
