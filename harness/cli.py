@@ -238,6 +238,14 @@ def probe(args: argparse.Namespace) -> int:
         if not probes:
             print("gateway-conformance: no probe matches", file=sys.stderr)
             return EXIT_USAGE
+        from harness.probes import CATALOGUE
+        from harness.targets import unknown_features
+
+        problems = unknown_features(targets, CATALOGUE)
+        for problem in problems:
+            print(f"gateway-conformance: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_USAGE
         if not targets:
             url = local.gateway if local else REPLAY_URL
             targets = load_targets_file("reference", base_url=url)

@@ -87,7 +87,7 @@ class Expectations:
             target: {probe: entry.as_yaml() for probe, entry in sorted(probes.items())}
             for target, probes in self.targets.items()
         }
-        return COMMENT + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=120)
+        return COMMENT + str(yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=120))
 
     def write(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from harness.features import FEATURES
 from harness.model import Expect, Probe, Profile, id_matches
 
 
@@ -165,3 +168,18 @@ def load_targets_file(path: str | Path, **overrides: Any) -> list[Target]:
     if not candidate.exists() and (PRESET_DIR / f"{path}.yaml").exists():
         candidate = PRESET_DIR / f"{path}.yaml"
     return load_targets(yaml.safe_load(candidate.read_text()) or {}, **overrides)
+
+
+def unknown_features(targets: Sequence[Target], probes: Iterable[Probe]) -> list[str]:
+    """What in the targets' `features:` names nothing the catalogue knows (a probe ID, a feature or a feature's
+    parent), each with the nearest known name: a typo would otherwise leave its override silently unused."""
+    known = {name for probe in probes for name in (probe.id, *_prefixes(probe.feature))}
+    known.update(name for feature in FEATURES for name in _prefixes(feature))
+    problems = []
+    for target in targets:
+        for name in target.features:
+            if name not in known:
+                near = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+                hint = f"; did you mean {near[0]!r}?" if near else "; see `gateway-conformance list`"
+                problems.append(f"target {target.name!r}: unknown feature {name!r} in features{hint}")
+    return sorted(set(problems))

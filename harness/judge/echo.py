@@ -32,7 +32,7 @@ DATED = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})")
 
 def _model(asked: Any, echoed: Any) -> bool:
     if not isinstance(asked, str) or not isinstance(echoed, str):
-        return asked == echoed
+        return bool(asked == echoed)
     return echoed == asked or (echoed.startswith(asked + "-") and DATED.fullmatch(echoed[len(asked) :]) is not None)
 
 
@@ -49,9 +49,9 @@ def _type_matches(asked: Any, echoed: Any) -> bool:
 
 def _tool_choice(asked: Any, echoed: Any) -> bool:
     if isinstance(asked, str):
-        return echoed == asked
+        return bool(echoed == asked)
     if not isinstance(asked, dict) or not isinstance(echoed, dict):
-        return asked == echoed
+        return bool(asked == echoed)
     if not _type_matches(asked.get("type"), echoed.get("type")):
         return False
     if asked.get("type") == "function":

@@ -250,7 +250,7 @@ def _text(error: ValidationError) -> str:
         return f"{_json(error.instance)} is not one of {_json(schema.get('enum'))}"
     if error.validator == "const":
         return f"{_json(error.instance)} is not {_json(schema.get('const'))}"
-    return error.message[:240]
+    return str(error.message)[:240]
 
 
 def causes(error: ValidationError) -> list[tuple[str, str]]:

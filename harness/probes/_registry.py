@@ -17,7 +17,7 @@ def _guarded(run: ProbeRun) -> ProbeRun:
     async def guarded(ctx: object) -> Observation:
         if getattr(getattr(ctx, "target", None), "real_model", False):
             raise ProbeSkip(EMULATOR_ONLY)
-        return await run(ctx)  # type: ignore[arg-type]
+        return await run(ctx)
 
     return guarded
 

@@ -93,7 +93,7 @@ async def chained(ctx: ProbeContext) -> Observation:
         "compact's output holds no compaction item",
         received=[getattr(i, "type", None) for i in compacted.output],
     )
-    answer = await ctx.client.responses.create(model=ctx.model, input=[*found, user(QUESTION)])  # type: ignore[list-item]
+    answer = await ctx.client.responses.create(model=ctx.model, input=[*found, user(QUESTION)])
     require(
         "quince" in text_of(answer).lower(),
         "the compaction item did not carry the conversation into the next turn",

@@ -11,7 +11,7 @@ BODY = {"input": phrases.exactly("ok")}
 
 
 def _envelope(ctx: ProbeContext, response: object, statuses: tuple[int, ...]) -> Observed:
-    ctx.rejected(response, statuses=statuses)  # type: ignore[arg-type]
+    ctx.rejected(response, statuses=statuses)
     return Observed.SUPPORTED
 
 

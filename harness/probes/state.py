@@ -123,7 +123,7 @@ async def unknown_items(ctx: ProbeContext) -> Observation:
         response = await ctx.client.responses.create(
             model=ctx.model,
             input=[
-                {"type": "x_conformance_probe", "note": "an item type from the future"},  # type: ignore[list-item]
+                {"type": "x_conformance_probe", "note": "an item type from the future"},
                 {"type": "message", "role": "user", "content": phrases.ASK_ITEM_TYPES},
             ],
         )

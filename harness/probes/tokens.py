@@ -65,7 +65,7 @@ async def compact(ctx: ProbeContext) -> Observation:
     carried = [item.model_dump(exclude_none=True, warnings=False) for item in compacted.output]
     answer = await ctx.client.responses.create(
         model=ctx.model,
-        input=[*carried, user(f"{phrases.CODE_WORD_QUESTION} Answer with the word only.")],  # type: ignore[list-item]
+        input=[*carried, user(f"{phrases.CODE_WORD_QUESTION} Answer with the word only.")],
     )
     require(
         "walnut" in text_of(answer).lower(),

@@ -29,7 +29,7 @@ async def strict_omitted(ctx: ProbeContext) -> Observation:
     response = await ctx.client.responses.create(
         model=ctx.model,
         input=ASK,
-        tools=[LOOSE_TOOL],  # type: ignore[list-item]
+        tools=[LOOSE_TOOL],
         tool_choice={"type": "function", "name": "get_weather"},
     )
     calls = function_calls(response)
@@ -107,7 +107,7 @@ async def allowed_tools(ctx: ProbeContext) -> Observation:
             model=ctx.model,
             input=ASK,
             tools=[WEATHER_TOOL, TIME_TOOL],
-            tool_choice=choice,  # type: ignore[arg-type]
+            tool_choice=choice,
         )
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="tool_choice")

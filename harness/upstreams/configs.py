@@ -59,7 +59,7 @@ class Printed:
 
 
 def _yaml(value: Mapping[str, Any]) -> str:
-    return yaml.safe_dump(dict(value), sort_keys=False, width=120)
+    return str(yaml.safe_dump(dict(value), sort_keys=False, width=120))
 
 
 # gateway -> (its config file, its /v1 URL as started, how to start it)

@@ -15,7 +15,7 @@ from harness.cli import main
 from harness.expectations import ExpectationsError, Expected, Status
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack")
+PEERS = ("litellm", "portkey", "llamastack", "otari")
 
 
 def _result(probe: str, outcome: str, *, target: str = "gw", defects: tuple[str, ...] = (), message: str = "") -> Any:
