@@ -61,7 +61,7 @@ def _machine() -> str:
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-") as tmp,
-        spawn(python_module("harness.upstreams")) as upstream,
+        spawn(python_module("emulators")) as upstream,
         spawn([*python_module("bench.slow_upstream"), "--hold", str(args.hold)]) as slow,
     ):
         env = {"UPSTREAM_URL": upstream.url, "SLOW_URL": slow.url, "GATEWAY_STORAGE": str(Path(tmp) / "b.db")}

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--kill-after", type=float, default=4.0, help="seconds of load before SIGKILL")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="durability-") as tmp, spawn(python_module("harness.upstreams")) as up:
+    with tempfile.TemporaryDirectory(prefix="durability-") as tmp, spawn(python_module("emulators")) as up:
         env = {"UPSTREAM_URL": up.url, "GATEWAY_MASTER_KEY": MASTER_KEY, "GATEWAY_STORAGE": str(Path(tmp) / "g.db")}
         port = free_port()
         url = f"http://127.0.0.1:{port}"

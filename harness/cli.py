@@ -416,7 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["upstreams"]:
-        from harness.upstreams.__main__ import main as upstreams
+        from emulators.__main__ import main as upstreams
 
         return upstreams(argv[1:])
     args = _parser().parse_args(argv)

@@ -56,7 +56,7 @@ def reference_stack(config: Path = PROBE_CONFIG, *, replicas: bool = False) -> I
             "GATEWAY_STORAGE": str(Path(tmp) / "gateway.sqlite"),
         }
         with (
-            started(python_module("harness.upstreams"), port=upstream_port) as upstreams,
+            started(python_module("emulators"), port=upstream_port) as upstreams,
             started([*python_module("reference_gateway"), "--config", str(config)], env=env) as gateway,
             ExitStack() as more,
         ):

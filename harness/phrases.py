@@ -1,5 +1,5 @@
 """The scripted model's contract, written once: every phrase that triggers one of its rules and every answer it
-gives. The emulated upstreams (harness/upstreams/scripted.py) answer by these, and the probes build their prompts
+gives. The emulated upstreams (emulators/scripted/) answer by these, and the probes build their prompts
 and read the answers with them, so the two cannot drift apart. The rules are listed in docs/ARCHITECTURE.md.
 """
 

@@ -31,7 +31,7 @@ class Target:
     profile_assumed: bool = False  # no profile was given (--expect / `profile:`): native was assumed
     upstream_journal: str | None = None  # root URL of emulated upstreams the target fronts: their journal is evidence
     # How to name a model whose upstream injects a fault: a template with {model} (the target's model) and {fault}
-    # (a name from harness.upstreams.faults, e.g. "fail-500"). None: the target cannot inject faults; the faults.*
+    # (a name from emulators.faults, e.g. "fail-500"). None: the target cannot inject faults; the faults.*
     # probes skip.
     fault_model: str | None = None
     real_model: bool = False  # the target fronts a real provider: probes that need the emulated model skip

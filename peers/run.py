@@ -184,10 +184,23 @@ _RUNNING: set[subprocess.Popen[bytes]] = set()
 _LOCK = threading.Lock()
 
 
+def child_env() -> dict[str, str]:
+    """The environment a peer's scripts run in: this one without the project's own lock. tox sets PIP_CONSTRAINT to
+    requirements/constraints.txt for the harness's environment; a peer's virtual environment is pinned by its own
+    peers/<peer>/constraints.txt, and the two conflict (each pins openai, httpx, ... at other versions)."""
+    return {name: value for name, value in os.environ.items() if name != "PIP_CONSTRAINT"}
+
+
 def _spawn(argv: Sequence[str], out: Any) -> subprocess.Popen[bytes]:
     """A child in its own process group (so that stopping it stops what it started), remembered until stopped."""
     proc = subprocess.Popen(
-        list(argv), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True
+        list(argv),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        start_new_session=True,
+        env=child_env(),
     )
     with _LOCK:
         _RUNNING.add(proc)
@@ -312,7 +325,7 @@ def run_peer(peer: Peer, *, record: bool) -> None:
                 started(
                     peer.name,
                     "emulated upstreams",
-                    [sys.executable, "-m", "harness.upstreams", "--host", "127.0.0.1", "--port", upstream_port],
+                    [sys.executable, "-m", "emulators", "--host", "127.0.0.1", "--port", upstream_port],
                     upstream_url + "/_journal",
                     logs / f"{peer.name}-upstreams.log",
                     30,

@@ -1,7 +1,7 @@
 """What the upstream answered and what the client got, in comparable terms.
 
 The journal keeps what the upstream received, not what it answered. The emulated upstreams answer deterministically
-from the request alone (harness/upstreams/scripted.py), so their answer to a journaled request is recomputed here
+from the request alone (emulators/scripted/), so their answer to a journaled request is recomputed here
 with their own request readers and the scripted model: the calls it made (function calls by name, hosted calls by
 their Responses item type) and, on the Responses protocol, the keys of its `usage`. An entry that was refused, or
 that named a fault model, answered nothing comparable and gives None. (Recomputing holds as long as the scripted
@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from emulators import _anthropic_request, _gemini_request, openai_chat, responses_input, responses_output
+from emulators import scripted as scripted_model
+from emulators.common import Fault
+from emulators.faults import fault_of
 from harness.derive.views import generation_protocol
-from harness.upstreams import _anthropic_request, _gemini_request, openai_chat, responses_input, responses_output
-from harness.upstreams import scripted as scripted_model
-from harness.upstreams.common import Fault
-from harness.upstreams.faults import fault_of
 from harness.wire import Exchange
 
 

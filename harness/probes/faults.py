@@ -1,5 +1,5 @@
 """faults: what the gateway makes of an upstream that fails. Hermetic: the target fronts the emulated upstreams and
-names, in its `fault_model` template, the model that makes them inject a fault (harness/upstreams/faults.py).
+names, in its `fault_model` template, the model that makes them inject a fault (emulators/faults.py).
 
 | upstream fault | what the caller must get |
 |---|---|
@@ -18,11 +18,11 @@ from typing import Any
 
 import httpx2
 
+from emulators.faults import FAIL_401, FAIL_429, FAIL_500, FAIL_MALFORMED, FAIL_MIDSTREAM, FAIL_SHAPE, HANG
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure, ProbeSkip
 from harness.probes._checks import user
 from harness.probes._registry import probe
-from harness.upstreams.faults import FAIL_401, FAIL_429, FAIL_500, FAIL_MALFORMED, FAIL_MIDSTREAM, FAIL_SHAPE, HANG
 from harness.wire import parse_sse
 
 PROMPT = "Reply with exactly The quick brown fox jumps over the lazy dog."

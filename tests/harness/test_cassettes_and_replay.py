@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from emulators import create_app
 from harness.context import ProbeContext
 from harness.model import (
     Behaviour,
@@ -36,7 +37,6 @@ from harness.probes._registry import probe as declare
 from harness.runner import _apply_findings, evidence_path, run_all, run_probe
 from harness.servers import serve_in_thread
 from harness.targets import Target, load_targets_file
-from harness.upstreams import create_app
 
 SECRET = "sk-test-SECRETSECRETSECRET0123456789"
 CASSETTES = Path(__file__).parent.parent.parent / "cassettes"

@@ -18,6 +18,7 @@ import websockets
 import yaml
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulators import create_app
 from harness import upstream_journal
 from harness.judge import judge_exchanges
 from harness.model import Outcome, Profile, Strictness
@@ -25,7 +26,6 @@ from harness.probes import CATALOGUE
 from harness.runner import evidence_path, run_probe
 from harness.servers import free_port, serve_in_thread
 from harness.targets import Target, load_targets_file
-from harness.upstreams import create_app
 from harness.websocket import connect
 from harness.wire import load_exchanges
 

@@ -1,4 +1,4 @@
-"""`gateway-conformance upstreams --print-config GATEWAY` (harness/upstreams/configs.py): a config the emulated
+"""`gateway-conformance upstreams --print-config GATEWAY` (emulators/configs.py): a config the emulated
 upstreams accept (their keys, catalogued models and fault models), a targets file the harness loads with
 `upstream_journal` and `fault_model`, and the shape of the configs used with the real peers."""
 
@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
+from emulators.access import Access
+from emulators.configs import GATEWAYS, PROBED_FAULTS
+from emulators.faults import fault_of
 from harness.cli import main
 from harness.targets import load_targets_file
-from harness.upstreams.access import Access
-from harness.upstreams.configs import GATEWAYS, PROBED_FAULTS
-from harness.upstreams.faults import fault_of
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 UPSTREAM = "http://127.0.0.1:9123"

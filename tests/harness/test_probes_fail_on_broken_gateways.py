@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from starlette.responses import JSONResponse
 
+from emulators import create_app
 from harness.local import MASTER_KEY
 from harness.model import Outcome, Profile
 from harness.probes import CATALOGUE
 from harness.runner import run_probe
 from harness.servers import serve_in_thread
 from harness.targets import Target
-from harness.upstreams import create_app
 
 NATIVE, CHAT = "openai/gpt-5-mini", "groq/llama-3.3-70b-versatile"
 

@@ -58,3 +58,16 @@ def test_replaying_needs_no_source(no_otari_source: None, monkeypatch: pytest.Mo
     monkeypatch.setattr(peers.run, "run_peer", lambda peer, *, record: ran.append(peer.name))
     monkeypatch.setattr(peers.pages, "main", lambda argv: 0)
     assert peers.run.main(["--peer", "otari"]) == 0 and ran == ["otari"]
+
+
+def test_a_peers_scripts_do_not_see_the_projects_own_lock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # tox sets PIP_CONSTRAINT to requirements/constraints.txt; a peer's install under it cannot resolve (its own
+    # constraints.txt pins other versions), which a warm run, installing nothing, never shows.
+    monkeypatch.setenv("PIP_CONSTRAINT", "requirements/constraints.txt")
+    out = tmp_path / "env.txt"
+    with out.open("wb") as sink:
+        proc = peers.run._spawn(["sh", "-c", 'echo "${PIP_CONSTRAINT-unset} ${HOME-nohome}"'], sink)
+        assert proc.wait(timeout=30) == 0
+    peers.run.stop_all()
+    said = out.read_text().split()
+    assert said[0] == "unset" and said[1] != "nohome"

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from emulators import create_app as upstreams_app
 from harness.servers import serve_in_thread
-from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from tests.reference_gateway.emulated import providers

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
+from emulators import anthropic as emulator
 from harness.servers import free_port, serve_in_thread
-from harness.upstreams import anthropic as emulator
 from harness.wire import parse_sse
 from reference_gateway.errors import TranslationError
 from reference_gateway.providers._anthropic_stream import AnthropicChunks

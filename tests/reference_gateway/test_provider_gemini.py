@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
+from emulators import gemini as emulator
 from harness.servers import serve_in_thread
-from harness.upstreams import gemini as emulator
 from reference_gateway.errors import TranslationError
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.gemini import (

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from emulators import create_app
 from harness.servers import serve_in_thread
-from harness.upstreams import create_app
 from reference_gateway.providers.anthropic import AnthropicProvider, to_chat_completion, to_messages_request
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
 from reference_gateway.providers.gemini import GeminiProvider, to_gemini_request

@@ -25,7 +25,7 @@ GATEWAY = [*python_module("reference_gateway"), "--config", str(PROBE_CONFIG)]
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[str]:
-    with started([sys.executable, "-m", "harness.upstreams"], port=free_port()) as up:
+    with started([sys.executable, "-m", "emulators"], port=free_port()) as up:
         yield up.wait().url
 
 

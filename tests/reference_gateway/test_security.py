@@ -9,8 +9,8 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulators import create_app as upstreams_app
 from harness.servers import serve_in_thread
-from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.providers.base import ProviderSettings

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from emulators import create_app as upstreams_app
 from harness.servers import serve_in_thread
-from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from tests.reference_gateway.emulated import providers

@@ -13,8 +13,8 @@ import websockets
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from websockets.asyncio.client import ClientConnection, connect
 
+from emulators import create_app as upstreams_app
 from harness.servers import serve_in_thread
-from harness.upstreams import create_app as upstreams_app
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.errors import GatewayError

@@ -12,13 +12,13 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulators import create_app
 from harness.judge import echo, judge_exchange
 from harness.model import Outcome, Profile
 from harness.probes import CATALOGUE
 from harness.runner import run_probe
 from harness.servers import serve_in_thread
 from harness.targets import Target
-from harness.upstreams import create_app
 from harness.wire import Exchange, exchange_from
 
 FIXTURES = Path(__file__).parent.parent.parent / "fixtures"

@@ -1,5 +1,0 @@
-"""Deterministic emulated upstreams (OpenAI Responses and Chat, Anthropic Messages, Gemini) over one scripted model."""
-
-from harness.upstreams.app import create_app
-
-__all__ = ["create_app"]
