@@ -14,13 +14,14 @@ names, in its `fault_model` template, the model that makes them inject a fault (
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import httpx2
 
 from emulators.faults import FAIL_401, FAIL_429, FAIL_500, FAIL_MALFORMED, FAIL_MIDSTREAM, FAIL_SHAPE, HANG
 from harness.context import ProbeContext, require
-from harness.model import Observation, Observed, ProbeFailure, ProbeSkip
+from harness.model import Observation, Observed, ProbeFailure, ProbeRun, ProbeSkip
 from harness.probes._checks import user
 from harness.probes._registry import probe
 from harness.wire import parse_sse
@@ -103,55 +104,159 @@ async def _failed_stream(ctx: ProbeContext, response: httpx2.Response, what: str
     return Observed.SUPPORTED
 
 
-@probe(
-    "faults.upstream_500",
-    "An upstream 500 MUST reach the caller as a 502 error envelope.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def upstream_500(ctx: ProbeContext) -> Observation:
-    _envelope(ctx, await _ask(ctx, FAIL_500), (502,), "an upstream 500")
-    return Observed.SUPPORTED
-
-
-@probe(
-    "faults.upstream_500_stream",
-    "An upstream 500 to a streamed request MUST be a 502 error envelope (or a stream ending in response.failed).",
-    feature="faults",
-    needs_emulator=True,
-)
-async def upstream_500_stream(ctx: ProbeContext) -> Observation:
-    return await _failed_stream(ctx, await _ask(ctx, FAIL_500, stream=True), "an upstream 500")
-
-
-@probe(
-    "faults.upstream_429",
-    "An upstream 429 MUST reach the caller as a 429 error envelope that keeps Retry-After.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def upstream_429(ctx: ProbeContext) -> Observation:
-    response = await _ask(ctx, FAIL_429)
-    _envelope(ctx, response, (429,), "an upstream 429")
+def _retry_after_kept(response: httpx2.Response, streamed: bool) -> None:
+    if streamed:
+        require(response.headers.get("retry-after"), "the 429 lost Retry-After", expected="a Retry-After header")
+        return
     require(
         response.headers.get("retry-after"),
         "the 429 lost the upstream's Retry-After header",
         expected="a Retry-After header",
         received=sorted(response.headers.keys()),
     )
-    return Observed.SUPPORTED
 
 
-@probe(
-    "faults.upstream_429_stream",
-    "An upstream 429 to a streamed request MUST be a 429 error envelope that keeps Retry-After.",
-    feature="faults",
-    needs_emulator=True,
+async def _hang(ctx: ProbeContext, case: FaultCase) -> httpx2.Response:
+    started = time.monotonic()
+    try:
+        return await _ask(ctx, case.fault)
+    except httpx2.TimeoutException as exc:
+        raise ProbeFailure(
+            "the gateway did not answer while its upstream hung",
+            expected=f"a 504 error envelope within {ctx.target.timeout:.0f}s (the target's timeout)",
+            received=f"no answer after {time.monotonic() - started:.0f}s",
+        ) from exc
+
+
+@dataclass(frozen=True)
+class FaultCase:
+    """One fault probe: the fault the emulator injects, whether the request streams, and what the caller must get:
+    `envelope` (an error envelope with one of `statuses`), `failed_stream` (a 502 before the stream, or
+    response.failed and nothing stored as completed), `not_the_callers` (a 5xx, never a 401/403)."""
+
+    id: str
+    requirement: str
+    fault: str
+    what: str
+    must: Literal["envelope", "failed_stream", "not_the_callers"]
+    stream: bool = False
+    statuses: tuple[int, ...] = (502,)
+    retry_after: bool = False  # the 429's Retry-After must be kept
+    hangs: bool = False  # the upstream never answers: the target's timeout is the limit
+
+
+CASES = (
+    FaultCase(
+        "faults.upstream_500",
+        "An upstream 500 MUST reach the caller as a 502 error envelope.",
+        FAIL_500,
+        "an upstream 500",
+        "envelope",
+    ),
+    FaultCase(
+        "faults.upstream_500_stream",
+        "An upstream 500 to a streamed request MUST be a 502 error envelope (or a stream ending in response.failed).",
+        FAIL_500,
+        "an upstream 500",
+        "failed_stream",
+        stream=True,
+    ),
+    FaultCase(
+        "faults.upstream_429",
+        "An upstream 429 MUST reach the caller as a 429 error envelope that keeps Retry-After.",
+        FAIL_429,
+        "an upstream 429",
+        "envelope",
+        statuses=(429,),
+        retry_after=True,
+    ),
+    FaultCase(
+        "faults.upstream_429_stream",
+        "An upstream 429 to a streamed request MUST be a 429 error envelope that keeps Retry-After.",
+        FAIL_429,
+        "an upstream 429",
+        "envelope",
+        stream=True,
+        statuses=(429,),
+        retry_after=True,
+    ),
+    FaultCase(
+        "faults.upstream_auth",
+        "The provider refusing the gateway's own key MUST be a 5xx error envelope, not the caller's 401.",
+        FAIL_401,
+        "the provider refusing the gateway's key",
+        "not_the_callers",
+    ),
+    FaultCase(
+        "faults.upstream_auth_stream",
+        "The provider refusing the gateway's own key on a streamed request MUST be a 5xx error envelope, not a 401.",
+        FAIL_401,
+        "the provider refusing the gateway's key",
+        "not_the_callers",
+        stream=True,
+    ),
+    FaultCase(
+        "faults.upstream_hang",
+        "An upstream that does not answer MUST be a 504 error envelope within the target's timeout.",
+        HANG,
+        "a hanging upstream",
+        "envelope",
+        statuses=(504,),
+        hangs=True,
+    ),
+    FaultCase(
+        "faults.stream_cut",
+        "A stream the upstream cuts midway MUST end in response.failed, never response.completed, and MUST NOT be "
+        "stored as completed.",
+        FAIL_MIDSTREAM,
+        "an upstream stream cut midway",
+        "failed_stream",
+        stream=True,
+    ),
+    FaultCase(
+        "faults.stream_malformed",
+        "A malformed upstream chunk MUST end the stream in response.failed (or be a 502 before it started).",
+        FAIL_MALFORMED,
+        "a malformed upstream chunk",
+        "failed_stream",
+        stream=True,
+    ),
+    FaultCase(
+        "faults.malformed",
+        "An upstream 200 whose body is not JSON MUST be a 502 error envelope.",
+        FAIL_MALFORMED,
+        "an upstream body that is not JSON",
+        "envelope",
+    ),
+    FaultCase(
+        "faults.wrong_shape",
+        "An upstream 200 of the wrong shape MUST be a 502 error envelope (nothing answered, nothing stored).",
+        FAIL_SHAPE,
+        "an upstream answer of the wrong shape",
+        "envelope",
+    ),
+    FaultCase(
+        "faults.wrong_shape_stream",
+        "Upstream stream chunks of the wrong shape MUST give a 502 before the stream, or response.failed; never a "
+        "completed response.",
+        FAIL_SHAPE,
+        "an upstream stream of the wrong shape",
+        "failed_stream",
+        stream=True,
+    ),
 )
-async def upstream_429_stream(ctx: ProbeContext) -> Observation:
-    response = await _ask(ctx, FAIL_429, stream=True)
-    _envelope(ctx, response, (429,), "an upstream 429")
-    require(response.headers.get("retry-after"), "the 429 lost Retry-After", expected="a Retry-After header")
+
+
+async def run_case(ctx: ProbeContext, case: FaultCase) -> Observation:
+    """The one runner every fault case goes through."""
+    response = await _hang(ctx, case) if case.hangs else await _ask(ctx, case.fault, stream=case.stream)
+    if case.must == "failed_stream":
+        return await _failed_stream(ctx, response, case.what)
+    if case.must == "not_the_callers":
+        return _not_the_callers_fault(ctx, response)
+    _envelope(ctx, response, case.statuses, case.what)
+    if case.retry_after:
+        _retry_after_kept(response, case.stream)
     return Observed.SUPPORTED
 
 
@@ -166,95 +271,13 @@ def _not_the_callers_fault(ctx: ProbeContext, response: httpx2.Response) -> Obse
     return Observed.SUPPORTED
 
 
-@probe(
-    "faults.upstream_auth",
-    "The provider refusing the gateway's own key MUST be a 5xx error envelope, not the caller's 401.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def upstream_auth(ctx: ProbeContext) -> Observation:
-    return _not_the_callers_fault(ctx, await _ask(ctx, FAIL_401))
+def _runner(case: FaultCase) -> ProbeRun:
+    async def run(ctx: ProbeContext) -> Observation:
+        return await run_case(ctx, case)
+
+    run.__name__ = case.id.split(".", 1)[1]
+    return run
 
 
-@probe(
-    "faults.upstream_auth_stream",
-    "The provider refusing the gateway's own key on a streamed request MUST be a 5xx error envelope, not a 401.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def upstream_auth_stream(ctx: ProbeContext) -> Observation:
-    return _not_the_callers_fault(ctx, await _ask(ctx, FAIL_401, stream=True))
-
-
-@probe(
-    "faults.upstream_hang",
-    "An upstream that does not answer MUST be a 504 error envelope within the target's timeout.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def upstream_hang(ctx: ProbeContext) -> Observation:
-    started = time.monotonic()
-    try:
-        response = await _ask(ctx, HANG)
-    except httpx2.TimeoutException as exc:
-        raise ProbeFailure(
-            "the gateway did not answer while its upstream hung",
-            expected=f"a 504 error envelope within {ctx.target.timeout:.0f}s (the target's timeout)",
-            received=f"no answer after {time.monotonic() - started:.0f}s",
-        ) from exc
-    _envelope(ctx, response, (504,), "a hanging upstream")
-    return Observed.SUPPORTED
-
-
-@probe(
-    "faults.stream_cut",
-    "A stream the upstream cuts midway MUST end in response.failed, never response.completed, and MUST NOT be "
-    "stored as completed.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def stream_cut(ctx: ProbeContext) -> Observation:
-    return await _failed_stream(ctx, await _ask(ctx, FAIL_MIDSTREAM, stream=True), "an upstream stream cut midway")
-
-
-@probe(
-    "faults.stream_malformed",
-    "A malformed upstream chunk MUST end the stream in response.failed (or be a 502 before it started).",
-    feature="faults",
-    needs_emulator=True,
-)
-async def stream_malformed(ctx: ProbeContext) -> Observation:
-    return await _failed_stream(ctx, await _ask(ctx, FAIL_MALFORMED, stream=True), "a malformed upstream chunk")
-
-
-@probe(
-    "faults.malformed",
-    "An upstream 200 whose body is not JSON MUST be a 502 error envelope.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def malformed(ctx: ProbeContext) -> Observation:
-    _envelope(ctx, await _ask(ctx, FAIL_MALFORMED), (502,), "an upstream body that is not JSON")
-    return Observed.SUPPORTED
-
-
-@probe(
-    "faults.wrong_shape",
-    "An upstream 200 of the wrong shape MUST be a 502 error envelope (nothing answered, nothing stored).",
-    feature="faults",
-    needs_emulator=True,
-)
-async def wrong_shape(ctx: ProbeContext) -> Observation:
-    _envelope(ctx, await _ask(ctx, FAIL_SHAPE), (502,), "an upstream answer of the wrong shape")
-    return Observed.SUPPORTED
-
-
-@probe(
-    "faults.wrong_shape_stream",
-    "Upstream stream chunks of the wrong shape MUST give a 502 before the stream, or response.failed; never a "
-    "completed response.",
-    feature="faults",
-    needs_emulator=True,
-)
-async def wrong_shape_stream(ctx: ProbeContext) -> Observation:
-    return await _failed_stream(ctx, await _ask(ctx, FAIL_SHAPE, stream=True), "an upstream stream of the wrong shape")
+for _case in CASES:
+    probe(_case.id, _case.requirement, feature="faults", needs_emulator=True)(_runner(_case))

@@ -38,9 +38,11 @@ def test_native_routes_forward_everything() -> None:
 
 def test_stateful_fields_follow_the_providers_setting() -> None:
     assert capabilities.check(GROQ, "m", {"previous_response_id": "r"}) == {"state.previous_response_id": "replayed"}
-    with pytest.raises(GatewayError) as err:
-        capabilities.check(STRICT, "m", {"conversation": "conv_1"})
-    assert err.value.param == "conversation" and "conversation" in err.value.message
+    for field, value in (("conversation", "conv_1"), ("previous_response_id", "resp_1")):
+        # `stateful: reject`: the table names the field (state.py never sees such a request)
+        with pytest.raises(GatewayError) as err:
+            capabilities.check(STRICT, "m", {field: value})
+        assert err.value.param == field and field in err.value.message and "stateful: reject" in err.value.message
 
 
 def test_anthropic_rejects_structured_output_and_verbosity_instead_of_dropping_them() -> None:

@@ -1,4 +1,4 @@
-"""State rules: forward, replay and reject modes; chain order; isolation between keys; what record keeps."""
+"""State rules: forward and replay modes; chain order; isolation between keys; what record keeps."""
 
 from __future__ import annotations
 
