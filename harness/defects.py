@@ -100,11 +100,16 @@ def _error_text(rest: str) -> str:
     return rest
 
 
+NOT_AN_ENVELOPE = "the rejection is not an OpenAI error envelope"  # harness/context.py, ProbeContext.rejected
+
+
 def failure_key(check: str, received: str = "", *, fault: bool = False) -> DefectKey:
     """The defect a probe's own failure belongs to: the error the gateway answered (status and the first line of
     its text), when an error answer decided it; else the failure's own words. A fault probe's failure (`fault`) is
     how the gateway answers upstream faults: keyed by the status it answered them with (the title names the
-    faults), not by the upstream's error text that the gateway passed on."""
+    faults), not by the upstream's error text that the gateway passed on. A fault answered with the right status
+    but not in an OpenAI envelope is the envelope's defect, as on any other probe."""
+    fault = fault and not check.startswith(NOT_AN_ENVELOPE)
     for text in (received, check):
         found = HTTP.search(text or "")
         if found and fault:
@@ -218,6 +223,11 @@ class _Entry:
         self.occurrences += count
 
 
+# Fault probes whose upstream sends a body of the wrong shape: a gateway that passes it on fails the probe, and the
+# judge's schema findings on that body describe what the emulator sent, not how the gateway writes its own answers.
+RELAYED_FAULTS = frozenset({"faults.wrong_shape", "faults.wrong_shape_stream"})
+
+
 def _has_envelope_finding(verdict: Verdict) -> bool:
     """The verdict's error answer is already a defect of its own (not an OpenAI envelope): one defect, not two."""
     return any(f.rule == "error.envelope" for f in verdict.findings)
@@ -234,7 +244,10 @@ def _collect(verdicts: Sequence[Verdict]) -> dict[DefectKey, _Entry]:
                 entry = seen.setdefault(key, _Entry(verdict.level, _evidence(verdict, None), verdict.check, "", []))
                 entry.causes += [c for c in verdict.causes if c not in entry.causes]
                 entry.touch(verdict, 1)
+        relayed = verdict.probe in RELAYED_FAULTS and bool(verdict.check)
         for finding in verdict.findings:
+            if relayed and (finding.rule.startswith("schema.") or finding.rule == "sse.type"):
+                continue  # the upstream's own broken body, passed on: the fault's failure is the defect
             found = finding_key(finding)
             if found is None:
                 continue

@@ -213,7 +213,9 @@ class Comparison:
         answered = [reply for _, reply in replies if reply is not None]
         response = client_response(exchange)
         if response is None:
-            if any(entry.get("status") == 200 for entry, _ in replies):
+            # A 200 the client got is the upstream's answer passed on (the judge says what is wrong with it); only
+            # another status means the upstream's answer did not reach the client.
+            if exchange.status != 200 and any(entry.get("status") == 200 for entry, _ in replies):
                 text = f"the upstream's answer (200) did not reach the client: it got {exchange.status}"
                 self.cause(Kind.NOT_RETURNED, "response", text, exchange.status, 200)
             return

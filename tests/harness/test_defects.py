@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.defects import assign, defect_id, finding_key, group
+from harness.defects import assign, defect_id, failure_key, finding_key, group
 from harness.model import Behaviour, Finding, Level, Outcome, Verdict
 
 MUST, SHOULD = Level.MUST, Level.SHOULD
@@ -125,4 +125,28 @@ def test_error_bodies_of_one_shape_are_one_defect_whatever_their_text_and_status
         'HTTP 400 answers are not OpenAI error envelopes: {"error": {"message": "string", "code": "null"}}',
         'HTTP 400 answers are not OpenAI error envelopes: {"error": {"message": "string"}}',
         'HTTP 404/405 answers are not OpenAI error envelopes: {"detail": "string"}',
+    ]
+
+
+def test_a_fault_answered_with_the_right_status_in_the_wrong_envelope_is_the_envelope_defect() -> None:
+    right_status = failure_key(
+        "the rejection is not an OpenAI error envelope", 'HTTP 504 \'{"detail":"LLM provider timeout"}\'', fault=True
+    )
+    wrong_status = failure_key(
+        "a hanging upstream was not answered as it must be", 'HTTP 500 \'{"detail":"boom"}\'', fault=True
+    )
+    assert right_status[:3] == ("probe", "answer", "HTTP 504")
+    assert wrong_status == ("probe", "fault", "answered with HTTP 500", "")
+
+
+def test_the_upstreams_own_broken_body_passed_on_is_the_faults_defect_not_a_schema_one() -> None:
+    passed_on = _missing(0, "response.created", "id")
+    own = _missing(0, "response.created", "error")
+    relayed = _verdict("gw", "faults.wrong_shape_stream", passed_on, check="an upstream stream of the wrong shape "
+                       "was reported as response.completed")  # fmt: skip
+    elsewhere = _verdict("gw", "responses.stream.text", own)
+    titles = sorted(d.title for d in group([relayed, elsewhere]))
+    assert titles == [
+        "streamed response snapshots omit required field `error`",
+        "upstream faults reported as response.completed, not as the fault requires: `wrong_shape_stream`",
     ]

@@ -160,6 +160,13 @@ def test_an_upstream_answer_the_gateway_turned_into_a_500() -> None:
     assert (cause.kind, cause.client, cause.upstream) == (Kind.NOT_RETURNED, 500, 200)
 
 
+@pytest.mark.parametrize("route", ["portkey-openai", "otari-openai"])
+def test_an_upstream_body_passed_on_with_a_200_is_not_called_lost(route: str) -> None:
+    # `faults.wrong_shape`: the upstream's `{"unexpected":true}` reached the client as it was; the fault probe says
+    # what is wrong with that, and no derived cause may claim it never arrived.
+    assert [c for c in derived(route, "faults.wrong_shape").causes if c.field == "response"] == []
+
+
 def test_a_recomputed_answer_that_disagrees_with_the_client_proves_nothing() -> None:
     """The client's text is the evidence that the scripted rules still answer as they did when recorded."""
     path = cassette("litellm-gemini", "responses.hosted.web_search")

@@ -37,10 +37,14 @@ def test_each_target_s_defect_list_fits_on_one_screen_and_names_its_evidence(
 def test_untyped_events_are_one_defect_wherever_they_are_in_the_stream(
     peer_replay: tuple[list[Verdict], dict[str, Any]],
 ) -> None:
-    """otari passes an upstream stream of the wrong shape on chunk by chunk (`faults.wrong_shape_stream`): seventeen
-    events without a `type`, each at its own position, are one defect (harness/judge/signature.py), not seventeen."""
-    untyped = [d for d in group(peer_replay[0]) if d.key[1] == "sse.type" and '"unexpected"' in d.key[3]]
-    assert len(untyped) == 1 and untyped[0].key[2] == "every event", [d.line() for d in untyped]
+    """otari ends a broken stream with events that carry no `type` (`{"error": ...}`), at whatever position the
+    stream broke: one defect (harness/judge/signature.py), not one per position. The upstream's own chunks of the
+    wrong shape that it passes on (`faults.wrong_shape_stream`) are that fault probe's failure, not a second defect."""
+    untyped = [d for d in group(peer_replay[0]) if d.key[1] == "sse.type"]
+    assert [d.key[2] for d in untyped] == ["every event"], [d.line() for d in untyped]
+    assert '"error"' in untyped[0].key[3] and '"unexpected"' not in untyped[0].key[3]
+    relayed = [d for d in group(peer_replay[0]) if "wrong_shape" in d.title]
+    assert relayed and all(d.key[1] == "fault" for d in relayed), [d.line() for d in relayed]
 
 
 @pytest.fixture
