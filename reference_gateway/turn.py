@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from reference_gateway.gateway import Route
 
 Item = dict[str, Any]
-Payload = dict[str, Any]
 
 
 @dataclass
