@@ -281,7 +281,7 @@ def probe(args: argparse.Namespace) -> int:
         finally:
             gc.unfreeze()  # a caller in the same process (a test) gets its collector back as it was
     defects = group(verdicts)
-    assign(verdicts, defects)
+    verdicts = assign(verdicts, defects)
     paths = write_all(verdicts, args.report_dir, matrix_out=args.matrix_out, run=run_info, defects=defects)
     print_summary(verdicts, defects=defects)
     code = exit_code(verdicts)

@@ -53,7 +53,6 @@ class ProbeContext:
         self.model = target.model
         self.expectation: Expect = target.expectation(probe)
         self.client = self.new_client()
-        self.notes: dict[str, Any] = {}
         self.evidence: dict[str, Any] = dict(evidence or {})
         self._cleanups: list[Callable[[], Awaitable[Any]]] = []
         self._sockets = 0  # websocket connections opened so far (their order is how a replay finds their turns)

@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.judge.signature import normalise, place
@@ -344,11 +344,10 @@ def group(verdicts: Sequence[Verdict]) -> list[Defect]:
     return sorted(defects, key=lambda d: (rank[d.level], -d.reach, -d.occurrences, d.id))
 
 
-def assign(verdicts: Sequence[Verdict], defects: Sequence[Defect]) -> None:
-    """Name on each verdict the defects it shows (its cell then reads "works · 2 defects")."""
+def assign(verdicts: Sequence[Verdict], defects: Sequence[Defect]) -> list[Verdict]:
+    """The verdicts, each naming the defects it shows (its cell then reads "works · 2 defects")."""
     by_member: dict[tuple[str, str], list[str]] = {}
     for defect in defects:
         for member in defect.members:
             by_member.setdefault(member, []).append(defect.id)
-    for verdict in verdicts:
-        verdict.defects = tuple(by_member.get((verdict.target, verdict.probe), ()))
+    return [replace(v, defects=tuple(by_member.get((v.target, v.probe), ()))) for v in verdicts]

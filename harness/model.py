@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from harness.context import ProbeContext
@@ -164,8 +164,11 @@ class Finding:
         return self.elided or self.repeats
 
 
-@dataclass
+@dataclass(frozen=True)
 class Verdict:
+    """One probe's outcome on one target, made once by `harness.runner.verdict` from what the probe observed and what
+    the wire judge found (`harness.defects.assign` gives a copy naming its defects); never changed afterwards."""
+
     target: str
     probe: str
     level: Level
@@ -178,9 +181,10 @@ class Verdict:
     where: str = ""
     cassette: str = ""
     duration_ms: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
     rejection: Rejection | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # What the target expected of the probe's feature (supported, rejected, either), as judged.
+    expectation: str = ""
     # The probe's own check, when it failed (before any wire finding was weighed): what it said, and what it received.
     check: str = ""
     check_received: str = ""

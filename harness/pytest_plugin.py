@@ -131,7 +131,7 @@ def _run_probe(gateway_target: Target, gateway_cassette_dir: Path, request: pyte
     verdict = asyncio.run(
         run_probe(item.probe, gateway_target, cassette_dir=gateway_cassette_dir, strictness=strictness)
     )
-    assign([verdict], group([verdict]))  # its label names its distinct defects
+    [verdict] = assign([verdict], group([verdict]))  # its label names its distinct defects
     item.judge(verdict)
 
 

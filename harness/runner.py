@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import json
 import multiprocessing
 import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from harness.model import (
     Expect,
     Finding,
     Level,
+    Observation,
     Observed,
     Outcome,
     Probe,
@@ -90,6 +93,74 @@ def evidence_path(cassette: Path) -> Path:
     return cassette.with_name(cassette.stem + ".evidence.json")
 
 
+@dataclass(frozen=True)
+class Ran:
+    """What running a probe gave, before any judging: its observation (SUPPORTED or a Rejection), or the failure
+    it raised (a ProbeFailure's words, or an unexpected exception's), or why it skipped."""
+
+    observation: Observation | None = None
+    failure: ProbeFailure | None = None
+    error: tuple[str, str] | None = None  # an unexpected exception: (message, received)
+    skip: str | None = None
+
+
+async def _run(probe: Probe, ctx: ProbeContext) -> Ran:
+    try:
+        return Ran(observation=await asyncio.wait_for(probe.run(ctx), PROBE_TIMEOUT))
+    except ProbeFailure as exc:
+        return Ran(failure=exc)
+    except ProbeSkip as exc:
+        return Ran(skip=str(exc))
+    except Exception as exc:
+        return Ran(error=_failure_text(exc))
+
+
+def verdict(
+    probe: Probe,
+    target: str,
+    expectation: Expect,
+    ran: Ran,
+    findings: Sequence[Finding] = (),
+    *,
+    cassette: str = "",
+    duration_ms: int = 0,
+    causes: tuple[str, ...] = (),
+) -> Verdict:
+    """The verdict, made once: the probe's own outcome (expectation x observation, or its failure or skip), then the
+    wire findings weighed against it (docs/ARCHITECTURE.md, "Harness"), then the derived causes named. Pure."""
+    rejection = ran.observation if isinstance(ran.observation, Rejection) else None
+    fields: dict[str, Any] = {"requirement": probe.requirement, "cassette": cassette, "duration_ms": duration_ms}
+    fields["expectation"] = expectation.value
+    if ran.skip is not None:
+        return Verdict(target, probe.id, probe.level, Outcome.SKIP, ran.skip, Behaviour.SKIPPED, **fields)
+    if ran.failure is not None:
+        failure = ran.failure
+        outcome, message, behaviour = Outcome.FAIL, failure.message, Behaviour.BROKEN
+        expected, received, where = failure.expected, failure.received, failure.where
+    elif ran.error is not None:
+        outcome, behaviour = Outcome.FAIL, Behaviour.BROKEN
+        (message, received), expected, where = ran.error, "", ""
+    else:
+        observed = Observed.REJECTED if rejection else ran.observation
+        assert isinstance(observed, Observed)
+        behaviour = Behaviour.REJECTED if rejection else Behaviour.WORKS
+        outcome, message = decide(expectation, observed)
+        expected = received = where = ""
+        if outcome is Outcome.FAIL:
+            expected, received = expectation.value, str(rejection) if rejection else observed.value
+    check, check_received = (message, received) if outcome is Outcome.FAIL else ("", "")
+    if causes and outcome is Outcome.FAIL:
+        message += "; the upstream journal shows: " + "; ".join(causes)
+    outcome, message, where, expected, received = _weigh(
+        probe.level, findings, outcome, message, (where, expected, received)
+    )
+    return Verdict(
+        target, probe.id, probe.level, outcome, message, behaviour, expected=expected, received=received,
+        where=where, findings=tuple(findings), rejection=rejection, check=check, check_received=check_received,
+        causes=causes if check else (), **fields,
+    )  # fmt: skip
+
+
 async def run_probe(
     probe: Probe,
     target: Target,
@@ -104,9 +175,6 @@ async def run_probe(
     skip); a probe that skips before making any request (it does not apply to the target) skips either way."""
     quiet_agents_sdk()  # at run time, never on import (see harness.pytest_plugin)
     path = cassette_path(cassette_dir, target.name, probe.id)
-    verdict = Verdict(
-        target.name, probe.id, probe.level, Outcome.PASS, requirement=probe.requirement, cassette=str(path)
-    )
     evidence: dict[str, Any] = {}
     missing = replay and not path.exists()
     if replay:
@@ -120,53 +188,35 @@ async def run_probe(
             upstream_journal.journal_path(path).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     ctx = ProbeContext(probe, target, replay=replay, evidence=evidence)
-    verdict.extra["expectation"] = ctx.expectation.value
     journal_mark = upstream_journal.mark(target.upstream_journal) if target.upstream_journal and not replay else None
     started = time.monotonic()
     with recorder(record_mode, secrets=[target.key()]).use_cassette(str(path)), warnings.catch_warnings():
         # The openai SDK's unions warn when dumping item types they do not model; that is not the gateway's doing.
         warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
         try:
-            result = await asyncio.wait_for(probe.run(ctx), PROBE_TIMEOUT)
-            observed = Observed.REJECTED if isinstance(result, Rejection) else result
-            verdict.rejection = result if isinstance(result, Rejection) else None
-            verdict.behaviour = Behaviour.REJECTED if verdict.rejection else Behaviour.WORKS
-            verdict.outcome, verdict.message = decide(ctx.expectation, observed)
-            if verdict.outcome is Outcome.FAIL:
-                verdict.expected = ctx.expectation.value
-                verdict.received = str(verdict.rejection) if verdict.rejection else observed.value
-        except ProbeFailure as exc:
-            verdict.outcome, verdict.message, verdict.behaviour = Outcome.FAIL, exc.message, Behaviour.BROKEN
-            verdict.expected, verdict.received, verdict.where = exc.expected, exc.received, exc.where
-        except ProbeSkip as exc:
-            verdict.outcome, verdict.message, verdict.behaviour = Outcome.SKIP, str(exc), Behaviour.SKIPPED
-        except Exception as exc:
-            verdict.outcome, verdict.behaviour = Outcome.FAIL, Behaviour.BROKEN
-            verdict.message, verdict.received = _failure_text(exc)
+            ran = await _run(probe, ctx)
         finally:
             await ctx.close()
-    verdict.duration_ms = int((time.monotonic() - started) * 1000)
-    verdict.extra["notes"] = {k: v for k, v in ctx.notes.items() if isinstance(v, (str, int, float, bool))}
-    if missing and verdict.outcome is not Outcome.SKIP:
+    cassette, duration_ms = str(path), int((time.monotonic() - started) * 1000)
+    if missing and ran.skip is None:
         # The probe needed requests the run does not hold: nothing was observed, and CI must not read that as a pass.
-        verdict.behaviour, verdict.expected, verdict.received, verdict.where = Behaviour.SKIPPED, "", "", ""
-        verdict.outcome = Outcome.SKIP if allow_missing else Outcome.FAIL
-        verdict.message = f"no cassette at {path} (replay)"
-        return verdict
+        nothing = Ran(skip=f"no cassette at {path} (replay)")
+        gone = verdict(probe, target.name, ctx.expectation, nothing, cassette=cassette, duration_ms=duration_ms)
+        return gone if allow_missing else dataclasses.replace(gone, outcome=Outcome.FAIL)
     if target.upstream_journal and journal_mark is not None:
         upstream_journal.keep(target.upstream_journal, journal_mark, path)
     if not replay and ctx.evidence:
         evidence_path(path).write_text(json.dumps(ctx.evidence, indent=1) + "\n")
-    if verdict.outcome is not Outcome.SKIP:
-        if verdict.outcome is Outcome.FAIL:
-            verdict.check, verdict.check_received = verdict.message, verdict.received
-            verdict.causes = _derived_causes(path)
-            if verdict.causes:
-                verdict.message += "; the upstream journal shows: " + "; ".join(verdict.causes)
-        recorded = load_exchanges(path)
-        frames = websocket.exchanges(ctx.evidence, len(recorded))  # websocket turns, judged as streams
-        _apply_findings(verdict, judge_exchanges([*recorded, *frames], strictness))
-    return verdict
+    if ran.skip is not None:
+        return verdict(probe, target.name, ctx.expectation, ran, cassette=cassette, duration_ms=duration_ms)
+    own = verdict(probe, target.name, ctx.expectation, ran)  # the probe's own check: did it fail?
+    causes = _derived_causes(path) if own.check else ()
+    recorded = load_exchanges(path)
+    frames = websocket.exchanges(ctx.evidence, len(recorded))  # websocket turns, judged as streams
+    findings = judge_exchanges([*recorded, *frames], strictness)
+    return verdict(
+        probe, target.name, ctx.expectation, ran, findings, cassette=cassette, duration_ms=duration_ms, causes=causes
+    )
 
 
 # What a maintainer acts on; an added field or a translation alone does not explain a failure.
@@ -191,28 +241,29 @@ def _wire_message(finding: Finding) -> str:
     return f"{finding.message}{where}{received} ({finding.rule}, exchange {finding.exchange})"
 
 
-def _apply_findings(verdict: Verdict, findings: list[Finding]) -> None:
-    """Combine the probe's own outcome with the wire findings (docs/ARCHITECTURE.md, "Harness").
+def _weigh(
+    level: Level, findings: Sequence[Finding], outcome: Outcome, message: str, place: tuple[str, str, str]
+) -> tuple[Outcome, str, str, str, str]:
+    """Combine the probe's own outcome with the wire findings (docs/ARCHITECTURE.md, "Harness"): (outcome, message,
+    where, expected, received).
 
     A MUST finding fails any probe: the wire broke a MUST of the API, whatever the probe's level. A SHOULD finding
     makes a MUST probe that passed `non-strict`; a SHOULD or MAY probe's outcome comes from its own requirement, so
     SHOULD findings are listed on it but do not demote it. A SHOULD or MAY probe whose own check failed is
     `non-strict` (its requirement is not a MUST).
     """
-    verdict.findings = findings
-    if verdict.outcome is Outcome.FAIL and verdict.level is not Level.MUST:
-        verdict.outcome = Outcome.NON_STRICT
+    where, expected, received = place
+    if outcome is Outcome.FAIL and level is not Level.MUST:
+        outcome = Outcome.NON_STRICT
     must = [f for f in findings if f.level is Level.MUST]
     should = [f for f in findings if f.level is not Level.MUST]
-    if must and verdict.outcome is not Outcome.FAIL:
+    if must and outcome is not Outcome.FAIL:
         first = must[0]
-        verdict.outcome = Outcome.FAIL
-        own = f"; the probe's own check: {verdict.message}" if verdict.message else ""
-        verdict.message = f"wire: {_wire_message(first)}{own}"
-        verdict.where, verdict.expected, verdict.received = first.where, first.expected, first.received
-    elif should and verdict.level is Level.MUST and verdict.outcome in (Outcome.PASS, Outcome.PASS_REJECTED):
-        verdict.outcome = Outcome.NON_STRICT
-        verdict.message = f"wire (SHOULD): {_wire_message(should[0])}"
+        own = f"; the probe's own check: {message}" if message else ""
+        return Outcome.FAIL, f"wire: {_wire_message(first)}{own}", first.where, first.expected, first.received
+    if should and level is Level.MUST and outcome in (Outcome.PASS, Outcome.PASS_REJECTED):
+        return Outcome.NON_STRICT, f"wire (SHOULD): {_wire_message(should[0])}", where, expected, received
+    return outcome, message, where, expected, received
 
 
 async def run_target(

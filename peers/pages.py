@@ -204,7 +204,7 @@ def replay(peer: Peer) -> tuple[list[Verdict], dict[str, Any]]:
     verdicts = run_all(probes, targets, cassette_dir=CASSETTES / peer.name, replay=True, strictness=Strictness.OPENAI)
     verdicts = [v for v in verdicts if v.probe in (listed.get(v.target) or {})]
     defects = group(verdicts)
-    assign(verdicts, defects)
+    verdicts = assign(verdicts, defects)
     return verdicts, {"results": [result(v) for v in verdicts], "defects": [d.as_json() for d in defects]}
 
 

@@ -2,8 +2,7 @@
 thing: model, tools, parallel_tool_calls, output text, the shape of usage, ids.
 
 Only the fields the Responses API defines are compared (harness.judge.echo reads them from the schemas). Fields a
-gateway adds (`usage.cost`, `x_litellm_*`) are extensions: listed in the verdict's notes (`extensions`), never a
-disagreement.
+gateway adds (`usage.cost`, `x_litellm_*`) are extensions, never a disagreement.
 """
 
 from __future__ import annotations
@@ -37,12 +36,6 @@ def _wire(response: Response) -> dict[str, Any]:
 def _usage_shape(response: Response) -> Any:
     """The shape of usage over the fields the Responses API defines."""
     return _shape(echo.defined_only(_wire(response)).get("usage"))
-
-
-def _note_extensions(ctx: ProbeContext, responses: list[Response]) -> None:
-    found = sorted({path for response in responses for path in echo.extensions(_wire(response))})
-    if found:
-        ctx.notes["extensions"] = ", ".join(found)
 
 
 def _tools(response: Response) -> list[tuple[str, Any]]:
@@ -93,7 +86,6 @@ async def stream_vs_plain(ctx: ProbeContext) -> Observation:
         expected=repr(plain.output_text),
         received=repr(final.output_text),
     )
-    _note_extensions(ctx, [plain, final])
     plain_usage, stream_usage = _usage_shape(plain), _usage_shape(final)
     require(
         plain_usage == stream_usage,
@@ -113,7 +105,6 @@ async def stream_vs_plain(ctx: ProbeContext) -> Observation:
 async def retrieve(ctx: ProbeContext) -> Observation:
     final, _ = await _streamed(ctx, model=ctx.model, input=PROMPT)
     fetched = await ctx.client.responses.retrieve(final.id)
-    _note_extensions(ctx, [final, fetched])
     require(fetched.id == final.id, "retrieve returned another response", expected=final.id, received=fetched.id)
     want, got = [getattr(i, "id", None) for i in final.output], [getattr(i, "id", None) for i in fetched.output]
     require(want == got, "the retrieved output items are not the streamed ones", expected=want, received=got)

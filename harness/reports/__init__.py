@@ -28,7 +28,7 @@ def write_all(
     run = run or RunInfo.current()
     if defects is None:
         defects = group(verdicts)
-        assign(verdicts, defects)
+        verdicts = assign(verdicts, defects)
     report_dir.mkdir(parents=True, exist_ok=True)
     paths = [
         write_json(verdicts, report_dir / "report.json", run=run, defects=defects),

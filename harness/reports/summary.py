@@ -55,7 +55,7 @@ def result(verdict: Verdict) -> dict[str, Any]:
         "deviations": {"total": verdict.deviations, "should": verdict.should_deviations},
         "defects": list(verdict.defects),
         "causes": list(verdict.causes),
-        **({"expectation": verdict.extra["expectation"]} if "expectation" in verdict.extra else {}),
+        **({"expectation": verdict.expectation} if verdict.expectation else {}),
     }
 
 

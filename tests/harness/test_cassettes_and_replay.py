@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import re
@@ -16,7 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from emulators import create_app
-from harness.context import ProbeContext
+from harness.context import ProbeContext, require
 from harness.model import (
     Behaviour,
     Expect,
@@ -26,6 +27,7 @@ from harness.model import (
     Observed,
     Outcome,
     Probe,
+    ProbeFailure,
     Profile,
     Rejection,
     Strictness,
@@ -34,7 +36,7 @@ from harness.model import (
 from harness.probes import CATALOGUE, select
 from harness.probes import websocket as websocket_probes
 from harness.probes._registry import probe as declare
-from harness.runner import _apply_findings, evidence_path, run_all, run_probe
+from harness.runner import Ran, evidence_path, run_all, run_probe, verdict
 from harness.servers import serve_in_thread
 from harness.targets import Target, load_targets_file
 
@@ -134,31 +136,38 @@ async def test_replay_without_a_cassette_fails_unless_allowed_and_a_probe_that_d
     assert not any(tmp_path.iterdir())
 
 
-def _verdict(level: Level) -> Verdict:
-    return Verdict("t", "p", level, Outcome.PASS)
+async def _not_run(ctx: ProbeContext) -> Observation:
+    raise AssertionError("the verdict is made from what the probe gave, not by running it")
+
+
+def _judged(level: Level, findings: list[Finding], *, own_check_failed: bool = False) -> Verdict:
+    probe = Probe("p", "a requirement", level, "f", {}, _not_run)
+    ran = Ran(failure=ProbeFailure("its own check failed")) if own_check_failed else Ran(Observed.SUPPORTED)
+    return verdict(probe, "t", Expect.SUPPORTED, ran, findings)
 
 
 def test_a_should_probe_is_judged_by_its_own_requirement_and_must_wire_rules() -> None:
     should = Finding("stream.unknown_event", Level.SHOULD, "unknown event", 0, "event 3", received="x.made_up")
     must = Finding("schema.event", Level.MUST, "does not match", 0, "event 4 $.delta", received="5 is not a string")
     # A SHOULD probe whose own check passed is not demoted by unrelated SHOULD findings (they are still listed) ...
-    verdict = _verdict(Level.SHOULD)
-    _apply_findings(verdict, [should])
-    assert (
-        verdict.outcome is Outcome.PASS and verdict.findings == [should] and verdict.label == "works · 1 wire deviation"
-    )
+    judged = _judged(Level.SHOULD, [should])
+    assert judged.outcome is Outcome.PASS and judged.findings == (should,)
+    assert judged.label == "works · 1 wire deviation"
     # ... but a MUST finding fails it: the wire is broken whatever the probe's level.
-    verdict = _verdict(Level.SHOULD)
-    _apply_findings(verdict, [should, must])
-    assert verdict.outcome is Outcome.FAIL and "event 4 $.delta: 5 is not a string" in verdict.message
+    judged = _judged(Level.SHOULD, [should, must])
+    assert judged.outcome is Outcome.FAIL and "event 4 $.delta: 5 is not a string" in judged.message
     # A MUST probe that passed is non-strict on a SHOULD finding; a SHOULD probe that failed its check is non-strict.
-    verdict = _verdict(Level.MUST)
-    _apply_findings(verdict, [should])
-    assert verdict.outcome is Outcome.NON_STRICT
-    verdict = _verdict(Level.SHOULD)
-    verdict.outcome = Outcome.FAIL
-    _apply_findings(verdict, [])
-    assert verdict.outcome is Outcome.NON_STRICT
+    assert _judged(Level.MUST, [should]).outcome is Outcome.NON_STRICT
+    failed = _judged(Level.SHOULD, [], own_check_failed=True)
+    assert (failed.outcome, failed.check, failed.behaviour) == (
+        Outcome.NON_STRICT,
+        "its own check failed",
+        Behaviour.BROKEN,
+    )
+    # The same inputs make the same verdict, and a verdict cannot be changed once made.
+    assert _judged(Level.MUST, [should]) == _judged(Level.MUST, [should])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        failed.outcome = Outcome.PASS  # type: ignore[misc]
 
 
 def _refusing_gateway() -> Starlette:
@@ -186,7 +195,6 @@ def test_a_rejection_comes_back_as_a_value(tmp_path: Path) -> None:
     assert (ok.outcome, ok.behaviour, ok.rejection) == (Outcome.PASS_REJECTED, Behaviour.REJECTED, expected)
     assert wrong.outcome is Outcome.FAIL and wrong.rejection == expected
     assert wrong.received == "HTTP 400 'web_search is not supported' (code unsupported_tool)"
-    assert "rejection" not in ok.extra.get("notes", {})
 
 
 def _websocket_gateway() -> Starlette:
@@ -203,12 +211,16 @@ def _websocket_gateway() -> Starlette:
     return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/responses", turn)])
 
 
+WS_TYPES = "response.created,response.output_text.delta,response.completed"
+
+
 async def _websocket_probe(ctx: ProbeContext) -> Observation:
     await ctx.http("GET", "/health")
     events = await ctx.websocket_turn(
         "/responses", {"type": "response.create", "model": ctx.model}, until=("response.completed",)
     )
-    ctx.notes["types"] = ",".join(e["type"] for e in events)
+    types = ",".join(e["type"] for e in events)
+    require(types == WS_TYPES, "the turn's frames are not the ones the gateway sent", expected=WS_TYPES, received=types)
     return Observed.SUPPORTED
 
 
@@ -250,8 +262,8 @@ def test_websocket_frames_are_kept_as_evidence_and_replayed_without_the_probe_kn
     # The frames are judged like a stream (these bare events are far from schema-valid): alike live and replayed.
     assert live.behaviour is replayed.behaviour is Behaviour.WORKS
     assert [f.rule for f in live.findings] == [f.rule for f in replayed.findings] != []
-    types = "response.created,response.output_text.delta,response.completed"
-    assert live.extra["notes"]["types"] == replayed.extra["notes"]["types"] == types
+    # The probe's own check (the frames it got, in order) held live and replayed alike.
+    assert live.check == replayed.check == "" and live.behaviour is Behaviour.WORKS
     assert evidence_path(Path(live.cassette)).exists()
     # Frames that were never recorded: the context says so, the probe is not asked to know it is a replay.
     evidence_path(Path(live.cassette)).unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from html import escape
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.defects import assign, group
 from harness.model import Behaviour, Expect, Finding, Level, Outcome, Profile, Rejection, Verdict
 from harness.probes import CATALOGUE, select
 from harness.reports import exit_code, write_all
@@ -143,7 +145,7 @@ def test_a_working_feature_with_wire_deviations_reads_works_in_every_report(
     Progress(1, targets=["t1"], probes=["agents.run"])(verdict)
     assert "works · 3 wire deviations" in capsys.readouterr().out
     write_all([verdict], tmp_path)  # grouped into defects: the two listed findings are two distinct ones
-    assert verdict.label == "works · 2 defects"
+    assert assign([verdict], group([verdict]))[0].label == "works · 2 defects"
     assert "| `agents.run` | MUST | ❌ fail (works · 2 defects) |" in (tmp_path / "matrix.md").read_text()
     assert "works · 2 defects" in (tmp_path / "report.html").read_text()
     failure = ET.parse(tmp_path / "junit.xml").getroot().find(".//failure")
@@ -175,8 +177,10 @@ def test_the_same_failure_on_many_probes_is_one_defect_at_the_top_of_every_repor
 ) -> None:
     others = [Verdict("anthropic", f"agents.p{i}", Level.MUST, Outcome.PASS) for i in range(20)]
     verdicts = _same_cause(6) + others + _same_cause(1, "native") + [Verdict("native", "x", Level.MUST, Outcome.PASS)]
-    for verdict in verdicts:  # as the runner records a failed check
-        verdict.check, verdict.check_received = (verdict.message, verdict.received) if verdict.message else ("", "")
+    # as the runner records a failed check
+    verdicts = [
+        dataclasses.replace(v, check=v.message, check_received=v.received) if v.message else v for v in verdicts
+    ]
     text = "answers HTTP 500 'createModelResponse is not supported by anthropic (request <id>)'"
     write_all(verdicts, tmp_path)
     report = json.loads((tmp_path / "report.json").read_text())

@@ -263,9 +263,9 @@ async def test_a_probe_recorded_from_a_compressing_server_is_judged_on_what_it_c
     with serve_in_thread(_compress_everything(create_app(keys={"openai": ["k"]}), encoding)) as running:
         for probe_id in ("responses.basic.text", "responses.stream.text", "errors.request.unknown_model"):
             verdict = await run_probe(BY_ID[probe_id], _target(running.url), cassette_dir=tmp_path)
-            assert (verdict.outcome, verdict.findings) == (Outcome.PASS, []), (probe_id, verdict.message)
+            assert (verdict.outcome, verdict.findings) == (Outcome.PASS, ()), (probe_id, verdict.message)
             replayed = await run_probe(BY_ID[probe_id], _target(running.url), cassette_dir=tmp_path, replay=True)
-            assert (replayed.outcome, replayed.findings) == (Outcome.PASS, []), (probe_id, replayed.message)
+            assert (replayed.outcome, replayed.findings) == (Outcome.PASS, ()), (probe_id, replayed.message)
 
 
 def test_the_journal_reader_reads_a_compressed_journal(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ def _missing(event: int, kind: str, field: str) -> Finding:
 
 
 def _verdict(target: str, probe: str, *findings: Finding, check: str = "", received: str = "") -> Verdict:
-    verdict = Verdict(target, probe, MUST, Outcome.FAIL, findings=list(findings), cassette=f"c/{target}/{probe}.yaml")
-    verdict.check, verdict.check_received = check, received
-    return verdict
+    return Verdict(
+        target, probe, MUST, Outcome.FAIL, findings=findings, cassette=f"c/{target}/{probe}.yaml", check=check,
+        check_received=received,
+    )  # fmt: skip
 
 
 def test_snapshots_lacking_the_same_fields_on_every_event_and_probe_are_one_defect() -> None:
@@ -32,8 +33,7 @@ def test_snapshots_lacking_the_same_fields_on_every_event_and_probe_are_one_defe
     assert defect.title == "streamed response snapshots omit required fields `error`, `metadata`"
     assert defect.targets == ("gw-a", "gw-b") and defect.reach == 4 and defect.occurrences == 24
     assert defect.evidence == "c/gw-a/responses.stream.text.yaml, exchange 0, event 0 response.created $.response"
-    assign(verdicts, [defect])
-    assert all(v.defects == (defect.id,) and v.label == "works · 1 defect" for v in verdicts)
+    assert all(v.defects == (defect.id,) and v.label == "works · 1 defect" for v in assign(verdicts, [defect]))
 
 
 def test_the_same_missing_field_at_several_places_is_one_defect_naming_them() -> None:
