@@ -15,6 +15,7 @@ import openai
 from agents import Agent, MultiProvider, OpenAIResponsesModel, RunConfig, set_tracing_disabled
 from agents.models.openai_responses import OpenAIResponsesWSModel
 
+from harness.evidence import Evidence
 from harness.model import Expect, Probe, ProbeFailure, Rejection
 from harness.targets import Target
 from harness.websocket import SdkConnection
@@ -39,21 +40,18 @@ def tls_context() -> ssl.SSLContext:
 class ProbeContext:
     """Built by the runner for one (probe, target) pair. Every HTTP call made through it is recorded.
 
-    `evidence` holds what vcrpy cannot record (websocket frames): live, the context fills it and the runner stores
-    it beside the cassette; on replay the runner passes it back and the context answers from it. Probes see the
-    same calls either way.
+    `evidence` (harness/evidence.py) keeps what vcrpy cannot record (websocket frames, bodies too large for a
+    cassette): a `Recorder` live, which the runner saves beside the cassette; a `Replayer` on replay, which answers
+    from what was kept. Probes see the same calls either way.
     """
 
-    def __init__(
-        self, probe: Probe, target: Target, *, replay: bool = False, evidence: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, probe: Probe, target: Target, evidence: Evidence) -> None:
         self.probe = probe
-        self._replay = replay
         self.target = target
         self.model = target.model
         self.expectation: Expect = target.expectation(probe)
         self.client = self.new_client()
-        self.evidence: dict[str, Any] = dict(evidence or {})
+        self.evidence = evidence
         self._cleanups: list[Callable[[], Awaitable[Any]]] = []
         self._sockets = 0  # websocket connections opened so far (their order is how a replay finds their turns)
 
@@ -112,7 +110,7 @@ class ProbeContext:
         ) + path
         all_headers = {**self.target.headers, **self._auth_headers(None), **(headers or {})}
         self._sockets += 1
-        return ws_connect(url, path, all_headers, self.evidence, replay=self._replay, connection=self._sockets - 1)
+        return ws_connect(url, path, all_headers, self.evidence, connection=self._sockets - 1)
 
     async def websocket_turn(
         self, path: str, frame: dict[str, Any], *, until: tuple[str, ...], headers: dict[str, str] | None = None
@@ -133,7 +131,7 @@ class ProbeContext:
             stack = AsyncExitStack()
             ctx._sockets += 1
             socket = await stack.enter_async_context(
-                ws_connect(ws_url, path, dict(headers), ctx.evidence, replay=ctx._replay, connection=ctx._sockets - 1)
+                ws_connect(ws_url, path, dict(headers), ctx.evidence, connection=ctx._sockets - 1)
             )
             ctx._cleanups.append(stack.aclose)
             return SdkConnection(socket, stack.aclose)

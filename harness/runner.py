@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
-import json
 import multiprocessing
 import threading
 import time
@@ -23,10 +22,11 @@ import openai
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from harness import upstream_journal, websocket
-from harness.cassettes import cassette_path, recorder
+from harness.cassettes import recorder
 from harness.context import ProbeContext, quiet_agents_sdk
 from harness.derive import derive_cassette, significant
 from harness.derive.model import Kind
+from harness.evidence import Evidence, Paths, Recorder, Replayer
 from harness.judge import judge_exchanges
 from harness.model import (
     Behaviour,
@@ -86,11 +86,6 @@ def decide(expectation: Expect, observed: Observed) -> tuple[Outcome, str]:
     if expectation is Expect.SUPPORTED:
         return Outcome.FAIL, "the gateway rejected a feature this target must support"
     return Outcome.PASS_REJECTED, ""
-
-
-def evidence_path(cassette: Path) -> Path:
-    """Where what vcrpy cannot record (websocket frames) is kept, beside the cassette."""
-    return cassette.with_name(cassette.stem + ".evidence.json")
 
 
 @dataclass(frozen=True)
@@ -174,20 +169,18 @@ async def run_probe(
     """One probe against one target. Under `replay` a missing cassette is a failure, unless `allow_missing` (then a
     skip); a probe that skips before making any request (it does not apply to the target) skips either way."""
     quiet_agents_sdk()  # at run time, never on import (see harness.pytest_plugin)
-    path = cassette_path(cassette_dir, target.name, probe.id)
-    evidence: dict[str, Any] = {}
-    missing = replay and not path.exists()
+    paths = Paths.of(cassette_dir, target.name, probe.id)
+    path = paths.cassette
+    evidence: Evidence
     if replay:
-        record_mode = "none"
-        if evidence_path(path).exists():
-            evidence = json.loads(evidence_path(path).read_text())
+        evidence, record_mode = Replayer.load(paths), "none"
     else:
+        evidence = Recorder(paths)
         if record_mode == "all":
-            path.unlink(missing_ok=True)
-            evidence_path(path).unlink(missing_ok=True)
-            upstream_journal.journal_path(path).unlink(missing_ok=True)
+            paths.clear()
         path.parent.mkdir(parents=True, exist_ok=True)
-    ctx = ProbeContext(probe, target, replay=replay, evidence=evidence)
+    missing = replay and not path.exists()
+    ctx = ProbeContext(probe, target, evidence)
     journal_mark = upstream_journal.mark(target.upstream_journal) if target.upstream_journal and not replay else None
     started = time.monotonic()
     with recorder(record_mode, secrets=[target.key()]).use_cassette(str(path)), warnings.catch_warnings():
@@ -205,14 +198,13 @@ async def run_probe(
         return gone if allow_missing else dataclasses.replace(gone, outcome=Outcome.FAIL)
     if target.upstream_journal and journal_mark is not None:
         upstream_journal.keep(target.upstream_journal, journal_mark, path)
-    if not replay and ctx.evidence:
-        evidence_path(path).write_text(json.dumps(ctx.evidence, indent=1) + "\n")
+    evidence.save()
     if ran.skip is not None:
         return verdict(probe, target.name, ctx.expectation, ran, cassette=cassette, duration_ms=duration_ms)
     own = verdict(probe, target.name, ctx.expectation, ran)  # the probe's own check: did it fail?
     causes = _derived_causes(path) if own.check else ()
     recorded = load_exchanges(path)
-    frames = websocket.exchanges(ctx.evidence, len(recorded))  # websocket turns, judged as streams
+    frames = websocket.exchanges(evidence, len(recorded))  # websocket turns, judged as streams
     findings = judge_exchanges([*recorded, *frames], strictness)
     return verdict(
         probe, target.name, ctx.expectation, ran, findings, cassette=cassette, duration_ms=duration_ms, causes=causes

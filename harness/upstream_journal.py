@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from harness.evidence import Paths
+
 PATH = "/_journal"
 AFTER_ALL = 2**62  # a `since` no entry reaches: the answer carries only the journal's newest `seq`
 
@@ -25,7 +27,7 @@ def _client() -> httpx.Client:
 
 
 def journal_path(cassette: Path) -> Path:
-    return cassette.with_name(cassette.stem + ".journal.json")
+    return Paths(cassette).journal
 
 
 def _read(url: str, since: int) -> dict[str, Any]:

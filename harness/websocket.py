@@ -17,6 +17,7 @@ import websockets
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 from websockets.frames import Close
 
+from harness.evidence import Evidence
 from harness.model import ProbeFailure, ProbeSkip
 from harness.wire import Exchange, SSEEvent, SSEParse
 
@@ -85,21 +86,21 @@ def _closed_from(record: dict[str, Any]) -> websockets.ConnectionClosed:
 
 @asynccontextmanager
 async def connect(
-    url: str, path: str, headers: dict[str, str], evidence: dict[str, Any], *, replay: bool, connection: int
+    url: str, path: str, headers: dict[str, str], evidence: Evidence, *, connection: int
 ) -> AsyncIterator[Socket]:
     """The probe's `connection`-th socket to `url` (ws:// or wss://), recording into (or replaying from) `evidence`."""
-    turns: list[dict[str, Any]] = evidence.setdefault(KEY, [])
-    if replay:
+    turns: list[dict[str, Any]] = evidence.series(KEY)
+    if evidence.replaying:
         yield Socket(path, connection, turns)
         return
     async with websockets.connect(url, additional_headers=headers) as live:
         yield Socket(path, connection, turns, live)
 
 
-def exchanges(evidence: dict[str, Any], first_index: int) -> list[Exchange]:
+def exchanges(evidence: Evidence, first_index: int) -> list[Exchange]:
     """Each recorded turn as an Exchange the judge reads: the frame as the request, the events as a stream."""
     out = []
-    for n, turn in enumerate(evidence.get(KEY) or []):
+    for n, turn in enumerate(evidence.slots.get(KEY) or []):
         try:
             request = json.loads(turn["sent"])
         except ValueError:

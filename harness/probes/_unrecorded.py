@@ -2,8 +2,8 @@
 
 vcrpy patches every HTTP client it knows (httpx, http.client, urllib3, aiohttp ...), so the request is written on a
 plain asyncio connection (HTTP/1.1, `Connection: close`). What came back (status, a few headers, the first 4 KB of
-the body, the seconds it took) is kept in `ctx.evidence`, which the runner writes beside the cassette and hands back
-on replay, as it does for websocket frames.
+the body, the seconds it took) is kept in `ctx.evidence` (harness/evidence.py), saved beside the cassette and
+answered from on replay, as websocket frames are.
 
 The answer is read as HTTP allows it to come: chunked framing removed, then any Content-Encoding undone (gzip,
 deflate, and br or zstd where a decoder is installed; harness/content_encoding.py), since a server may compress any
@@ -115,9 +115,8 @@ async def unrecorded_post(ctx: ProbeContext, path: str, content: bytes, *, key: 
     Raises httpx2.TimeoutException when no answer came within the target's timeout, httpx2.DecodingError when the
     answer is in a Content-Encoding that cannot be decoded here (the message names it)."""
     slot = f"unrecorded {key}"
-    if getattr(ctx, "_replay", False) and slot in ctx.evidence:
-        kept: dict[str, Any] = ctx.evidence[slot]
-    else:
+    kept: dict[str, Any] | None = ctx.evidence.answer(slot)
+    if kept is None:
         started = time.monotonic()
         try:
             kept = await asyncio.wait_for(_post(ctx, path, content), ctx.target.timeout)
@@ -126,7 +125,7 @@ async def unrecorded_post(ctx: ProbeContext, path: str, content: bytes, *, key: 
         except OSError as exc:
             raise httpx2.ConnectError(str(exc)) from exc
         kept = {**kept, "seconds": round(time.monotonic() - started, 3), "sent_bytes": len(content)}
-        ctx.evidence[slot] = kept
+        ctx.evidence.keep(slot, kept)
     if kept.get("undecodable"):
         raise httpx2.DecodingError(f"HTTP {kept['status']}: {kept['undecodable']}")
     rebuilt = httpx2.Response(int(kept["status"]), headers=kept["headers"], content=str(kept["body"]).encode())

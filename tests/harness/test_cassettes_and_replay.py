@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 
 from emulators import create_app
 from harness.context import ProbeContext, require
+from harness.evidence import Paths, Replayer
 from harness.model import (
     Behaviour,
     Expect,
@@ -36,7 +37,7 @@ from harness.model import (
 from harness.probes import CATALOGUE, select
 from harness.probes import websocket as websocket_probes
 from harness.probes._registry import probe as declare
-from harness.runner import Ran, evidence_path, run_all, run_probe, verdict
+from harness.runner import Ran, run_all, run_probe, verdict
 from harness.servers import serve_in_thread
 from harness.targets import Target, load_targets_file
 
@@ -248,7 +249,7 @@ def test_a_socket_closed_mid_turn_is_replayed_as_the_same_failure(tmp_path: Path
     assert live.outcome is replayed.outcome is Outcome.FAIL
     assert live.message == replayed.message == "the probe raised ConnectionClosedError"
     assert live.received == replayed.received and "1011" in live.received and "went away" in live.received
-    turns = json.loads(evidence_path(Path(live.cassette)).read_text())["websocket"]
+    turns = json.loads(Paths(Path(live.cassette)).kept.read_text())["websocket"]
     assert turns[0]["closed"]["rcvd"] == [1011, "Internal server error: the upstream went away"]
     assert turns[0]["received"] == [{"type": "response.created", "model": "m"}]
 
@@ -264,10 +265,11 @@ def test_websocket_frames_are_kept_as_evidence_and_replayed_without_the_probe_kn
     assert [f.rule for f in live.findings] == [f.rule for f in replayed.findings] != []
     # The probe's own check (the frames it got, in order) held live and replayed alike.
     assert live.check == replayed.check == "" and live.behaviour is Behaviour.WORKS
-    assert evidence_path(Path(live.cassette)).exists()
+    assert Paths(Path(live.cassette)).kept.exists()
     # Frames that were never recorded: the context says so, the probe is not asked to know it is a replay.
-    evidence_path(Path(live.cassette)).unlink()
+    Paths(Path(live.cassette)).kept.unlink()
     (missing,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
     assert missing.outcome is Outcome.SKIP and "no further websocket turn" in missing.message
     assert "ctx.replay" not in inspect.getsource(websocket_probes)
-    assert not hasattr(ProbeContext(probe, target, replay=True), "replay")
+    replaying = ProbeContext(probe, target, Replayer(Paths(Path(live.cassette))))
+    assert not [name for name in vars(replaying) if "replay" in name]  # the evidence object answers, not a flag

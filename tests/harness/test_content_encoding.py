@@ -20,10 +20,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulators import create_app
 from harness import upstream_journal
+from harness.evidence import Paths, Recorder
 from harness.judge import judge_exchanges
 from harness.model import Outcome, Profile, Strictness
 from harness.probes import CATALOGUE
-from harness.runner import evidence_path, run_probe
+from harness.runner import run_probe
 from harness.servers import free_port, serve_in_thread
 from harness.targets import Target, load_targets_file
 from harness.websocket import connect
@@ -99,7 +100,7 @@ async def test_a_compressed_413_envelope_is_read_as_the_envelope_it_is(
         for probe_id in ("errors.request.oversized", "errors.request.oversized_413"):
             verdict = await run_probe(BY_ID[probe_id], target, cassette_dir=tmp_path)
             assert verdict.outcome is Outcome.PASS, (probe_id, verdict.message, verdict.received)
-            kept = json.loads(evidence_path(Path(verdict.cassette)).read_text())["unrecorded oversized"]
+            kept = json.loads(Paths(Path(verdict.cassette)).kept.read_text())["unrecorded oversized"]
             assert json.loads(kept["body"]) == ENVELOPE and kept["content_encoding"] == encoding.split(" (")[0]
     for probe_id in ("errors.request.oversized", "errors.request.oversized_413"):  # and replayed, server gone
         verdict = await run_probe(BY_ID[probe_id], target, cassette_dir=tmp_path, replay=True)
@@ -285,7 +286,7 @@ def test_the_journal_reader_reads_a_compressed_journal(tmp_path: Path) -> None:
 
 
 # The websocket evidence: permessage-deflate frames are kept as the events they carry --------------------------
-async def test_websocket_evidence_holds_the_decoded_events_of_a_compressed_socket() -> None:
+async def test_websocket_evidence_holds_the_decoded_events_of_a_compressed_socket(tmp_path: Path) -> None:
     events = [
         {"type": "response.created", "sequence_number": 0, "response": {"id": "resp_1", "status": "in_progress"}},
         {"type": "response.completed", "sequence_number": 1, "response": {"id": "resp_1", "status": "completed"}},
@@ -300,9 +301,9 @@ async def test_websocket_evidence_holds_the_decoded_events_of_a_compressed_socke
 
     port = free_port()
     async with websockets.serve(handler, "127.0.0.1", port, compression="deflate"):
-        evidence: dict[str, Any] = {}
+        evidence = Recorder(Paths(tmp_path / "p.yaml"))
         url = f"ws://127.0.0.1:{port}/v1/responses"
-        async with connect(url, "/responses", {}, evidence, replay=False, connection=0) as socket:
+        async with connect(url, "/responses", {}, evidence, connection=0) as socket:
             received = await socket.turn({"type": "response.create", "model": "m"})
     assert negotiated and "permessage-deflate" in str(negotiated[0])
-    assert received == events and evidence["websocket"][0]["received"] == events
+    assert received == events and evidence.slots["websocket"][0]["received"] == events

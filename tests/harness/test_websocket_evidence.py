@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness import websocket
+from harness.evidence import Paths, Replayer
 from harness.judge import judge_exchanges
 from harness.model import Level, ProbeFailure, Strictness
 
@@ -28,9 +30,11 @@ def _stream(*, numbered: bool = True) -> list[dict[str, Any]]:
     return [{**e, "sequence_number": i} if numbered else e for i, e in enumerate(events)]
 
 
-def _evidence(events: list[dict[str, Any]]) -> dict[str, Any]:
+def _evidence(events: list[dict[str, Any]]) -> Replayer:
+    """What a recording kept: one turn on connection 0 (the cassette itself is not needed to answer from it)."""
     frame = json.dumps({"type": "response.create", "model": "m", "input": "hi"})
-    return {websocket.KEY: [{"connection": 0, "path": "/responses", "sent": frame, "received": events}]}
+    turns = [{"connection": 0, "path": "/responses", "sent": frame, "received": events}]
+    return Replayer(Paths(Path("unused/p.yaml")), {websocket.KEY: turns})
 
 
 def test_a_recorded_turn_is_judged_as_a_stream() -> None:
@@ -47,9 +51,9 @@ def test_an_error_frame_is_left_to_the_probe() -> None:
 
 async def test_a_replay_answers_turn_by_turn_and_refuses_another_frame() -> None:
     evidence = _evidence(_stream())
-    async with websocket.connect("ws://unused", "/responses", {}, evidence, replay=True, connection=0) as socket:
+    async with websocket.connect("ws://unused", "/responses", {}, evidence, connection=0) as socket:
         events = await socket.turn({"type": "response.create", "model": "m", "input": "hi"})
         assert [e["type"] for e in events] == ["response.created", "response.completed"]
-    async with websocket.connect("ws://unused", "/responses", {}, _evidence(_stream()), replay=True, connection=0) as s:
+    async with websocket.connect("ws://unused", "/responses", {}, _evidence(_stream()), connection=0) as s:
         with pytest.raises(ProbeFailure, match="does not hold"):
             await s.turn({"type": "response.create", "model": "m", "input": "something else"})
