@@ -8,6 +8,7 @@ sees its own cassette, and requests made outside any recording go straight throu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -46,6 +47,15 @@ _KEYLIKE = re.compile(
     r"\b(?:sk-[A-Za-z0-9_-]{8,}|gsk_[A-Za-z0-9]{16,}|xai-[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{30,}"
     r"|Bearer\s+[A-Za-z0-9._~+/=-]{8,})"
 )
+# The same shapes inside a longer token (a gateway's opaque, encrypted response id can hold `...Fzsk-pvLz...`): a key
+# scanner cannot tell them from a key, so they are rewritten too, each to `redacted` and a digest of what it replaced,
+# so that an id stays distinct from every other and equal to itself wherever it recurs (a later request that sends
+# it back still matches the recording).
+_EMBEDDED_KEYLIKE = re.compile(r"(?<=[A-Za-z0-9])(?:sk-|gsk_|xai-|AIza)[A-Za-z0-9_-]{16,}")
+
+
+def _redact_embedded(match: re.Match[str]) -> str:
+    return "redacted" + hashlib.sha256(match.group(0).encode()).hexdigest()[:16]
 
 
 def cassette_path(cassette_dir: Path, target: str, probe_id: str) -> Path:
@@ -80,7 +90,7 @@ class Scrubber:
     def text(self, value: str) -> str:
         for secret in self.secrets:
             value = value.replace(secret, REDACTED)
-        return _KEYLIKE.sub(REDACTED, value)
+        return _EMBEDDED_KEYLIKE.sub(_redact_embedded, _KEYLIKE.sub(REDACTED, value))
 
     def request(self, request: VcrRequest) -> VcrRequest:
         for name in list(request.headers):

@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from emulators import create_app
+from harness.cassettes import Scrubber
 from harness.context import ProbeContext, require
 from harness.evidence import Paths, Replayer
 from harness.model import (
@@ -50,6 +51,30 @@ def upstream() -> Iterator[str]:
     # The emulator speaks /v1/responses itself, so it is a correct native target.
     with serve_in_thread(create_app(keys={"openai": [SECRET]})) as running:
         yield running.url + "/v1"
+
+
+# What a key scanner flags: a provider key's shape anywhere, also inside a longer token.
+KEY_SHAPE = re.compile(r"(?:sk-|gsk_|xai-|AIza)[A-Za-z0-9_-]{16,}")
+
+
+def test_a_key_shape_inside_an_opaque_id_is_rewritten_and_the_id_stays_itself() -> None:
+    scrub = Scrubber()
+    first = "resp_ciVavF_MfUn9SBsoI5CZJQkC-Fzsk-pvLzAr444TxSUeWsfxGXVMRAImZ"
+    other = "resp_ciVavF_MfUn9SBsoI5CZJQkC-Fzsk-pvLzAr444TxSUeWsfxGXVMRAIm0"
+    assert not KEY_SHAPE.search(scrub.text(first)) and scrub.text(first).startswith("resp_ciVavF_MfUn9SBsoI5CZJQkC-Fz")
+    assert scrub.text(first) == scrub.text(first) != scrub.text(other)  # still one id, still not another
+    assert scrub.text("key sk-abcdefghijklmnop1234 here") == "key REDACTED here"  # a key on its own: as before
+    assert scrub.text("resp_YV0COr4I86ZlAlarTRErIGtXp-uIkcdohtA4") == "resp_YV0COr4I86ZlAlarTRErIGtXp-uIkcdohtA4"
+
+
+def test_no_key_shape_is_in_any_committed_recording() -> None:
+    found = [
+        f"{path.relative_to(CASSETTES)}: {match.group(0)[:12]}..."
+        for path in sorted(CASSETTES.rglob("*"))
+        if path.is_file() and path.suffix in (".yaml", ".json")
+        for match in KEY_SHAPE.finditer(path.read_text(errors="replace"))
+    ]
+    assert found == []
 
 
 async def test_no_secret_survives_in_a_cassette(upstream: str, tmp_path: Path) -> None:
