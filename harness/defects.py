@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from emulators.faults import WRONG_SHAPE
 from harness.judge.signature import normalise, place
 from harness.model import Finding, Level, Outcome, Verdict
 
@@ -223,9 +224,20 @@ class _Entry:
         self.occurrences += count
 
 
-# Fault probes whose upstream sends a body of the wrong shape: a gateway that passes it on fails the probe, and the
-# judge's schema findings on that body describe what the emulator sent, not how the gateway writes its own answers.
-RELAYED_FAULTS = frozenset({"faults.wrong_shape", "faults.wrong_shape_stream"})
+# What the emulator sends for `faults.wrong_shape(_stream)`: `{"unexpected": true}` (emulators/faults.py). A gateway
+# that passes it on as it was fails the fault probe; the judge's findings on that very body describe what the
+# emulator sent, not how the gateway writes its own answers. A gateway that translates the stream writes its own
+# events, and findings on those stay its own.
+WRONG_SHAPE_MARK = '"' + next(iter(WRONG_SHAPE)) + '"'
+
+
+def _passed_on(verdict: Verdict, finding: Finding) -> bool:
+    """The finding is about the emulator's wrong-shaped body, which the gateway passed on untouched."""
+    if not verdict.check:
+        return False
+    if verdict.probe == "faults.wrong_shape":  # the caller's 200 body is the upstream's (the check quotes it)
+        return finding.rule.startswith("schema.") and WRONG_SHAPE_MARK in verdict.check_received
+    return verdict.probe == "faults.wrong_shape_stream" and WRONG_SHAPE_MARK in finding.received  # that chunk
 
 
 def _has_envelope_finding(verdict: Verdict) -> bool:
@@ -244,9 +256,8 @@ def _collect(verdicts: Sequence[Verdict]) -> dict[DefectKey, _Entry]:
                 entry = seen.setdefault(key, _Entry(verdict.level, _evidence(verdict, None), verdict.check, "", []))
                 entry.causes += [c for c in verdict.causes if c not in entry.causes]
                 entry.touch(verdict, 1)
-        relayed = verdict.probe in RELAYED_FAULTS and bool(verdict.check)
         for finding in verdict.findings:
-            if relayed and (finding.rule.startswith("schema.") or finding.rule == "sse.type"):
+            if _passed_on(verdict, finding):
                 continue  # the upstream's own broken body, passed on: the fault's failure is the defect
             found = finding_key(finding)
             if found is None:

@@ -140,13 +140,19 @@ def test_a_fault_answered_with_the_right_status_in_the_wrong_envelope_is_the_env
 
 
 def test_the_upstreams_own_broken_body_passed_on_is_the_faults_defect_not_a_schema_one() -> None:
-    passed_on = _missing(0, "response.created", "id")
-    own = _missing(0, "response.created", "error")
-    relayed = _verdict("gw", "faults.wrong_shape_stream", passed_on, check="an upstream stream of the wrong shape "
-                       "was reported as response.completed")  # fmt: skip
-    elsewhere = _verdict("gw", "responses.stream.text", own)
-    titles = sorted(d.title for d in group([relayed, elsewhere]))
+    untyped = Finding("sse.type", MUST, "event without a string `type`", 0, "event 2", received='{"unexpected":true}')
+    relayed_stream = _verdict("gw", "faults.wrong_shape_stream", untyped, check="an upstream stream of the wrong "
+                              "shape did not end in response.failed")  # fmt: skip
+    relayed_body = _verdict("gw", "faults.wrong_shape", _missing(0, "response", "id"),
+                            check="an upstream answer of the wrong shape was not answered as it must be",
+                            received="HTTP 200 '{\"unexpected\":true}'")  # fmt: skip
+    # A gateway that translates the broken stream writes its own events: what is wrong with them is its own.
+    translated = _verdict("gw", "faults.wrong_shape_stream", _missing(0, "response.created", "error"),
+                          check="an upstream stream of the wrong shape was reported as response.completed")  # fmt: skip
+    titles = sorted(d.title for d in group([relayed_stream, relayed_body, translated]))
     assert titles == [
+        "an upstream stream of the wrong shape did not end in response.failed",
         "streamed response snapshots omit required field `error`",
+        "upstream faults answered with HTTP 200, not as the fault requires: `wrong_shape`",
         "upstream faults reported as response.completed, not as the fault requires: `wrong_shape_stream`",
     ]
