@@ -16,7 +16,7 @@ from agents import Agent, MultiProvider, OpenAIResponsesModel, RunConfig, set_tr
 from agents.models.openai_responses import OpenAIResponsesWSModel
 
 from harness.evidence import Evidence
-from harness.model import Expect, Probe, ProbeFailure, Rejection
+from harness.model import NOT_AN_ENVELOPE, Expect, Probe, ProbeFailure, Rejection
 from harness.targets import Target
 from harness.websocket import SdkConnection
 from harness.websocket import connect as ws_connect
@@ -185,7 +185,7 @@ class ProbeContext:
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict) or not isinstance(error.get("message"), str) or not error.get("type"):
             raise ProbeFailure(
-                "the rejection is not an OpenAI error envelope",
+                NOT_AN_ENVELOPE,
                 expected='{"error": {"type", "message", "param", "code"}}',
                 received=received,
             )

@@ -24,7 +24,7 @@ from typing import Any
 
 from emulators.faults import WRONG_SHAPE
 from harness.judge.signature import normalise, place
-from harness.model import Finding, Level, Outcome, Verdict
+from harness.model import NOT_AN_ENVELOPE, Finding, Level, Outcome, Verdict
 
 DefectKey = tuple[str, str, str, str]  # kind ("wire" | "probe"), rule, place, received
 REQUIRED = re.compile(r"^'(?P<field>[^']+)' is a required property$")
@@ -99,9 +99,6 @@ def _error_text(rest: str) -> str:
     if len(rest) >= 2 and rest[0] == rest[-1] and rest[0] in "'\"":
         rest = rest[1:-1]
     return rest
-
-
-NOT_AN_ENVELOPE = "the rejection is not an OpenAI error envelope"  # harness/context.py, ProbeContext.rejected
 
 
 def failure_key(check: str, received: str = "", *, fault: bool = False) -> DefectKey:

@@ -85,6 +85,11 @@ class Strictness(StrEnum):
     OPENRESPONSES = "openresponses"
 
 
+# ProbeContext.rejected's failure when a status was right but the body is no OpenAI error envelope; harness/defects.py
+# keys a fault probe's failure by it.
+NOT_AN_ENVELOPE = "the rejection is not an OpenAI error envelope"
+
+
 class ProbeFailure(Exception):
     """Raised by a probe when the gateway broke the requirement."""
 

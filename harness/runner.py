@@ -124,10 +124,12 @@ def verdict(
     """The verdict, made once: the probe's own outcome (expectation x observation, or its failure or skip), then the
     wire findings weighed against it (docs/ARCHITECTURE.md, "Harness"), then the derived causes named. Pure."""
     rejection = ran.observation if isinstance(ran.observation, Rejection) else None
-    fields: dict[str, Any] = {"requirement": probe.requirement, "cassette": cassette, "duration_ms": duration_ms}
-    fields["expectation"] = expectation.value
+    made = Verdict(
+        target, probe.id, probe.level, Outcome.SKIP, requirement=probe.requirement, cassette=cassette,
+        duration_ms=duration_ms, expectation=expectation.value,
+    )  # fmt: skip
     if ran.skip is not None:
-        return Verdict(target, probe.id, probe.level, Outcome.SKIP, ran.skip, Behaviour.SKIPPED, **fields)
+        return dataclasses.replace(made, message=ran.skip, behaviour=Behaviour.SKIPPED)
     if ran.failure is not None:
         failure = ran.failure
         outcome, message, behaviour = Outcome.FAIL, failure.message, Behaviour.BROKEN
@@ -144,15 +146,15 @@ def verdict(
         if outcome is Outcome.FAIL:
             expected, received = expectation.value, str(rejection) if rejection else observed.value
     check, check_received = (message, received) if outcome is Outcome.FAIL else ("", "")
-    if causes and outcome is Outcome.FAIL:
+    if check and causes:
         message += "; the upstream journal shows: " + "; ".join(causes)
     outcome, message, where, expected, received = _weigh(
         probe.level, findings, outcome, message, (where, expected, received)
     )
-    return Verdict(
-        target, probe.id, probe.level, outcome, message, behaviour, expected=expected, received=received,
+    return dataclasses.replace(
+        made, outcome=outcome, message=message, behaviour=behaviour, expected=expected, received=received,
         where=where, findings=tuple(findings), rejection=rejection, check=check, check_received=check_received,
-        causes=causes if check else (), **fields,
+        causes=causes if check else (),
     )  # fmt: skip
 
 

@@ -104,10 +104,7 @@ async def _failed_stream(ctx: ProbeContext, response: httpx2.Response, what: str
     return Observed.SUPPORTED
 
 
-def _retry_after_kept(response: httpx2.Response, streamed: bool) -> None:
-    if streamed:
-        require(response.headers.get("retry-after"), "the 429 lost Retry-After", expected="a Retry-After header")
-        return
+def _retry_after_kept(response: httpx2.Response) -> None:
     require(
         response.headers.get("retry-after"),
         "the 429 lost the upstream's Retry-After header",
@@ -256,7 +253,7 @@ async def run_case(ctx: ProbeContext, case: FaultCase) -> Observation:
         return _not_the_callers_fault(ctx, response)
     _envelope(ctx, response, case.statuses, case.what)
     if case.retry_after:
-        _retry_after_kept(response, case.stream)
+        _retry_after_kept(response)
     return Observed.SUPPORTED
 
 
