@@ -23,6 +23,7 @@ from emulators.journal import PATH as JOURNAL_PATH
 from emulators.journal import Journal
 
 OPEN_PATHS = ("/health", JOURNAL_PATH)
+ENTRY = "journal_entry"  # where the request's journal entry is kept in the ASGI scope's state
 _GEMINI_MODEL = re.compile(r"^/v1beta/models/([^:/]+):")
 _GOOGLE_KEY_INVALID = {
     "@type": "type.googleapis.com/google.rpc.ErrorInfo",
@@ -116,6 +117,7 @@ class Gate:
         key = credential(protocol, request)
         valid = bool(key) and self.access.key_ok(protocol, key)
         entry = self.journal.record(request, body, protocol, "valid" if valid else "invalid" if key else "missing")
+        scope.setdefault("state", {})[ENTRY] = entry  # an upstream that knows its answer adds it (real_model/front.py)
 
         async def send_noting_status(message: Message) -> None:
             if message["type"] == "http.response.start":

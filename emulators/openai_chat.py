@@ -274,8 +274,8 @@ def chunks(
     yield sse_event(DONE)
 
 
-async def create(request: Request) -> Response:
-    body = await read_json(request)
+def check_envelope(body: dict[str, Any]) -> tuple[str, bool]:
+    """The request's model and whether it streams, refused as OpenAI refuses them (400 naming the parameter)."""
     model = get_str(body, "model")
     if not model:
         raise Fault(400, "Missing required parameter: 'model'.", param="model")
@@ -284,6 +284,20 @@ async def create(request: Request) -> Response:
         message = "The 'stream_options' parameter is only allowed when 'stream' is enabled."
         raise Fault(400, message, param="stream_options")
     get_dict(body, "stream_options")
+    return model, stream
+
+
+def check(body: dict[str, Any]) -> tuple[str, bool]:
+    """Everything this endpoint refuses, before any model answers (real_model/front.py checks with it too)."""
+    model, stream = check_envelope(body)
+    to_scripted(body)
+    apply_limits(body, scripted.ScriptedReply(text=""))
+    return model, stream
+
+
+async def create(request: Request) -> Response:
+    body = await read_json(request)
+    model, stream = check_envelope(body)
     await apply_fault(model, "openai")
     req = to_scripted(body)
     rep, finish = apply_limits(body, scripted.reply(req))

@@ -137,7 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="list every probe")
     listing.add_argument("--format", choices=["text", "json", "markdown"], default="text")
 
-    sub.add_parser("upstreams", help="serve the emulated upstreams", add_help=False)
+    sub.add_parser(
+        "upstreams", help="serve the emulated upstreams (`--real`: a real model, real_model/)", add_help=False
+    )
 
     sdk = sub.add_parser(
         "sdk-schemas",
@@ -359,6 +361,7 @@ def summary_command(args: argparse.Namespace) -> int:
 
 
 def list_probes(fmt: str) -> int:
+    from harness.model_limits import model_dependent
     from harness.probes import CATALOGUE
 
     if fmt == "json":
@@ -370,6 +373,7 @@ def list_probes(fmt: str) -> int:
                 "requirement": p.requirement,
                 "expect": {k.value: v.value for k, v in p.expect.items()},
                 "needs_emulator": p.needs_emulator,
+                "model_dependent": model_dependent(p),
             }
             for p in CATALOGUE
         ]
@@ -383,11 +387,14 @@ def list_probes(fmt: str) -> int:
         width = max(len(p.id) for p in CATALOGUE)
         for p in CATALOGUE:
             native, chat = p.expect[Profile.NATIVE].value, p.expect[Profile.CHAT_TRANSLATED].value
-            tag = "  [emulator]" if p.needs_emulator else ""
+            tag = "  [emulator]" if p.needs_emulator else "  [model]" if model_dependent(p) else ""
             print(f"{p.id:<{width}} {p.level.value:<7} native={native:<10} chat={chat:<10}{tag}\n    {p.requirement}")
         emulated = sum(p.needs_emulator for p in CATALOGUE)
+        dependent = sum(model_dependent(p) and not p.needs_emulator for p in CATALOGUE)
         print(
-            f"\n{len(CATALOGUE)} probes; {emulated} marked [emulator] need the emulated upstreams (real_model: skipped)"
+            f"\n{len(CATALOGUE)} probes; {emulated} marked [emulator] need the emulated upstreams "
+            f"(real_model: skipped); {dependent} marked [model] need the model to follow the prompt "
+            "(real_model: model-limited where the journal proves the gateway intact); the others hold with any model"
         )
     return 0
 
@@ -415,6 +422,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The openai SDK's unions warn when dumping items of a type they do not know; harmless for the harness.
     warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["upstreams"] and "--real" in argv:
+        from real_model.__main__ import main as real_upstream  # a real model instead of the emulated ones
+
+        return real_upstream([a for a in argv[1:] if a != "--real"])
     if argv[:1] == ["upstreams"]:
         from emulators.__main__ import main as upstreams
 

@@ -16,7 +16,7 @@ from agents import Agent, MultiProvider, OpenAIResponsesModel, RunConfig, set_tr
 from agents.models.openai_responses import OpenAIResponsesWSModel
 
 from harness.evidence import Evidence
-from harness.model import NOT_AN_ENVELOPE, Expect, Probe, ProbeFailure, Rejection
+from harness.model import NOT_AN_ENVELOPE, Expect, ModelDeviation, Probe, ProbeFailure, Rejection
 from harness.targets import Target
 from harness.websocket import SdkConnection
 from harness.websocket import connect as ws_connect
@@ -221,3 +221,12 @@ def require(condition: object, message: str, *, expected: object = "", received:
     """Raise ProbeFailure(message) unless `condition` holds."""
     if not condition:
         raise ProbeFailure(message, expected=str(expected)[:500], received=str(received)[:500], where=where)
+
+
+def require_model(
+    condition: object, message: str, *, expected: object = "", received: object = "", where: str = ""
+) -> None:
+    """Raise ModelDeviation(message) unless `condition` holds: a check on what the model chose to answer (the word
+    asked for, the tool called, the code word recalled), which a real model may fail with the gateway intact."""
+    if not condition:
+        raise ModelDeviation(message, expected=str(expected)[:500], received=str(received)[:500], where=where)

@@ -40,7 +40,10 @@ OUTCOMES: Final = tuple(o.value for o in Outcome)
 NOTE_KEYS: Final = ("defect", "false_positive", "cause", "note")
 HEADER_KEYS: Final = ("peer", "version", "recorded")
 # How good an outcome is, for telling a regression from an improvement (lower is better); `skip` is apart.
-RANK: Final = {Outcome.PASS: 0, Outcome.PASS_REJECTED: 1, Outcome.NON_STRICT: 2, Outcome.FAIL: 3}
+# `model-limited` ranks with a pass: the gateway did its part (a real model's choice is no regression of its).
+RANK: Final = {
+    Outcome.PASS: 0, Outcome.MODEL_LIMITED: 0, Outcome.PASS_REJECTED: 1, Outcome.NON_STRICT: 2, Outcome.FAIL: 3
+}  # fmt: skip
 FAILING: Final = frozenset({Outcome.FAIL.value, Outcome.NON_STRICT.value})
 COMMENT: Final = (
     "# Expected outcomes per target and probe (harness/expectations.py), written by\n"

@@ -71,6 +71,9 @@ class Outcome(StrEnum):
     NON_STRICT = "non-strict"
     FAIL = "fail"
     SKIP = "skip"
+    # A real model did not do what the probe's prompt asked, and the upstream journal proves the gateway passed the
+    # request on intact and the model's answer back: the model's doing, not the gateway's (harness/model_limits.py).
+    MODEL_LIMITED = "model-limited"
 
 
 # vcrpy's record modes, as the CLI and harness.cassettes take them (here so the CLI's parser imports no vcrpy).
@@ -99,6 +102,12 @@ class ProbeFailure(Exception):
         self.expected = expected
         self.received = received
         self.where = where
+
+
+class ModelDeviation(ProbeFailure):
+    """Raised by a check that holds only if the model does what the prompt asks (says the word, calls the tool,
+    remembers the code word). The scripted model always does, so on the emulated upstreams it is a failure like any
+    other; with a real model behind the gateway it is `model-limited` where the journal proves the gateway intact."""
 
 
 class ProbeSkip(Exception):

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import openai
+from agents.exceptions import ModelBehaviorError
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from harness import upstream_journal, websocket
+from harness import model_limits, upstream_journal, websocket
 from harness.cassettes import recorder
 from harness.context import ProbeContext, quiet_agents_sdk
 from harness.derive import derive_cassette, significant
@@ -33,6 +34,7 @@ from harness.model import (
     Expect,
     Finding,
     Level,
+    ModelDeviation,
     Observation,
     Observed,
     Outcome,
@@ -104,6 +106,12 @@ async def _run(probe: Probe, ctx: ProbeContext) -> Ran:
         return Ran(observation=await asyncio.wait_for(probe.run(ctx), PROBE_TIMEOUT))
     except ProbeFailure as exc:
         return Ran(failure=exc)
+    except ModelBehaviorError as exc:
+        if not ctx.target.real_model:
+            return Ran(error=_failure_text(exc))
+        # The Agents SDK refusing what a real model answered (cut at its output limit, a call to no such tool,
+        # arguments that are not JSON) is the model's doing where the journal proves the gateway intact.
+        return Ran(failure=ModelDeviation("the Agents SDK refused the model's answer", received=str(exc)[:300]))
     except ProbeSkip as exc:
         return Ran(skip=str(exc))
     except Exception as exc:
@@ -120,9 +128,13 @@ def verdict(
     cassette: str = "",
     duration_ms: int = 0,
     causes: tuple[str, ...] = (),
+    model_limited: str = "",
 ) -> Verdict:
     """The verdict, made once: the probe's own outcome (expectation x observation, or its failure or skip), then the
-    wire findings weighed against it (docs/ARCHITECTURE.md, "Harness"), then the derived causes named. Pure."""
+    wire findings weighed against it (docs/ARCHITECTURE.md, "Harness"), then the derived causes named. Pure.
+
+    `model_limited` is the evidence (harness/model_limits.py) that a real model, not the gateway, failed a check
+    that needs the model to follow the prompt: such a failure is `model-limited` instead of `fail`."""
     rejection = ran.observation if isinstance(ran.observation, Rejection) else None
     made = Verdict(
         target, probe.id, probe.level, Outcome.SKIP, requirement=probe.requirement, cassette=cassette,
@@ -132,8 +144,13 @@ def verdict(
         return dataclasses.replace(made, message=ran.skip, behaviour=Behaviour.SKIPPED)
     if ran.failure is not None:
         failure = ran.failure
-        outcome, message, behaviour = Outcome.FAIL, failure.message, Behaviour.BROKEN
         expected, received, where = failure.expected, failure.received, failure.where
+        outcome, message, behaviour = Outcome.FAIL, failure.message, Behaviour.BROKEN
+        if isinstance(failure, ModelDeviation) and model_limited:
+            # The check's own words may blame the gateway ("the gateway dropped earlier turns"); the evidence says not.
+            wanted = f" (the check wanted {failure.expected})" if failure.expected else ""
+            outcome, behaviour = Outcome.MODEL_LIMITED, Behaviour.WORKS
+            message = f"the model did not do what the prompt asked{wanted}: {model_limited}"
     elif ran.error is not None:
         outcome, behaviour = Outcome.FAIL, Behaviour.BROKEN
         (message, received), expected, where = ran.error, "", ""
@@ -208,9 +225,17 @@ async def run_probe(
     recorded = load_exchanges(path)
     frames = websocket.exchanges(evidence, len(recorded))  # websocket turns, judged as streams
     findings = judge_exchanges([*recorded, *frames], strictness)
+    limited = ""
+    if target.real_model and isinstance(ran.failure, ModelDeviation):
+        limited = model_limits.proof([*recorded, *frames], upstream_journal.load(path) if _journaled(path) else None)
     return verdict(
-        probe, target.name, ctx.expectation, ran, findings, cassette=cassette, duration_ms=duration_ms, causes=causes
-    )
+        probe, target.name, ctx.expectation, ran, findings, cassette=cassette, duration_ms=duration_ms,
+        causes=causes, model_limited=limited,
+    )  # fmt: skip
+
+
+def _journaled(cassette: Path) -> bool:
+    return upstream_journal.journal_path(cassette).exists()
 
 
 # What a maintainer acts on; an added field or a translation alone does not explain a failure.

@@ -31,9 +31,12 @@ def _counts(report: Report) -> list[str]:
     for r in report["results"]:
         row = targets.setdefault(r["target"], {key: 0 for _, key in COLUMNS} | {"skip": 0})
         row[r["outcome"]] = row.get(r["outcome"], 0) + 1
-    lines = ["| target | " + " | ".join(name for name, _ in COLUMNS) + " | skip |", "|---" * (len(COLUMNS) + 2) + "|"]
+    limited = any(r["outcome"] == "model-limited" for r in report["results"])  # only a real-model run has any
+    columns = COLUMNS + ((("model-limited", "model-limited"),) if limited else ())
+    lines = ["| target | " + " | ".join(name for name, _ in columns) + " | skip |", "|---" * (len(columns) + 2) + "|"]
     lines += [
-        f"| `{t}` | " + " | ".join(str(c[key]) for _, key in COLUMNS) + f" | {c['skip']} |" for t, c in targets.items()
+        f"| `{t}` | " + " | ".join(str(c.get(key, 0)) for _, key in columns) + f" | {c['skip']} |"
+        for t, c in targets.items()
     ]
     return lines
 

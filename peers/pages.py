@@ -24,12 +24,13 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "peers"
 CASSETTES = ROOT / "cassettes" / "peers"
-OUTCOMES = ("pass", "pass-rejected", "non-strict", "fail", "skip")
+OUTCOMES = ("pass", "pass-rejected", "non-strict", "fail", "model-limited", "skip")
 ICON = {
     "pass": "✅ pass",
     "pass-rejected": "🟦 rejected",
     "non-strict": "🟨 non-strict",
     "fail": "❌ fail",
+    "model-limited": "🧠 model-limited",
     "skip": "⬜ skip",
 }
 
@@ -288,8 +289,20 @@ def render_page(peer: Peer, report: dict[str, Any]) -> str:
         "",
         f"Recorded {expected.get('recorded', '?')} with `tox -e peers` (`python -m peers.run --record --peer"
         f" {peer.name}`), fronted by the",
-        "emulated upstreams (not the real providers): what is judged is the gateway, and the upstream's request",
-        f"journal shows what it passed on. Routes: {peer.routes}. Install, launch and configuration:",
+        *(
+            [
+                "a real language model (SmolLM2-135M-Instruct, `real_model/`), not the emulated upstreams: what is",
+                "judged is the gateway; `model-limited` marks a check the model failed where the request journal",
+                f"proves the gateway passed the request on intact. Routes: {peer.routes}. Install, launch and "
+                "configuration:",
+            ]
+            if peer.upstream == "real"
+            else [
+                "emulated upstreams (not the real providers): what is judged is the gateway, and the upstream's "
+                "request",
+                f"journal shows what it passed on. Routes: {peer.routes}. Install, launch and configuration:",
+            ]
+        ),
         f"[`peers/{peer.name}/`](../../peers/{peer.name}/); targets:",
         f"[`targets.yaml`](../../peers/{peer.name}/targets.yaml);",
         f"the hand-checked verdicts: [`expected.yaml`](../../peers/{peer.name}/expected.yaml); cassettes and journals:",
@@ -298,8 +311,8 @@ def render_page(peer: Peer, report: dict[str, Any]) -> str:
         "`false positive`: verdicts (counted among the fails) that expected.yaml marks as the harness's or the",
         "emulator's fault, not the gateway's.",
         "",
-        "| target | model | profile | pass | rejected | non-strict | fail | false positive | skip |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| target | model | profile | pass | rejected | non-strict | fail | false positive | model-limited | skip |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     meta = {t.name: t for t in load_targets_file(peer.targets_file)}
     for t in targets:
@@ -308,7 +321,7 @@ def render_page(peer: Peer, report: dict[str, Any]) -> str:
         lines.append(
             f"| {t} | `{m.model if m else '?'}` | {m.profile.value if m else '?'} | {c['pass']} |"
             f" {c['pass-rejected']} | {c['non-strict']} | {c['fail']} | {false_positives(exp_targets.get(t) or {})} |"
-            f" {c['skip']} |"
+            f" {c['model-limited']} | {c['skip']} |"
         )
     missing = not_probed(peer)
     lines += ["", "## Not probed, and why", ""]
@@ -358,20 +371,21 @@ def render_summary(peers: Sequence[Peer]) -> str:
     """docs/peers/summary.md: every peer and route, from the committed expectations; a peer that cannot run here
     keeps its row, with the reason."""
     rows = [
-        "| peer | version | route (target) | pass | rejected | non-strict | fail | false positive | skip |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| peer | version | route (target) | pass | rejected | non-strict | fail | false positive | model-limited "
+        "| skip |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for peer in peers:
         listed = load_expected(peer).get("targets") or {}
         if peer.unavailable:
             rows.append(
-                f"| [{peer.title}]({peer.name}.md) | {peer.version} | not run here (see its page) | | | | | | |"
+                f"| [{peer.title}]({peer.name}.md) | {peer.version} | not run here (see its page) | | | | | | | |"
             )
         for target, probes in listed.items():
             c = Counter(expected_outcome(e) for e in probes.values())
             rows.append(
                 f"| [{peer.title}]({peer.name}.md) | {peer.version} | {target} | {c['pass']} | {c['pass-rejected']} |"
-                f" {c['non-strict']} | {c['fail']} | {false_positives(probes)} | {c['skip']} |"
+                f" {c['non-strict']} | {c['fail']} | {false_positives(probes)} | {c['model-limited']} | {c['skip']} |"
             )
     return "\n".join(rows) + "\n"
 

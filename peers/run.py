@@ -57,6 +57,9 @@ class Peer:
     # For a peer whose source is not on a package registry: "" when its install.sh will find the source, else the
     # one-line reason why not (then `--record` skips the peer, saying so, and records the others).
     source: Callable[[], str] = lambda: ""
+    # What it fronts: "emulators" (the emulated upstreams, `python -m emulators`) or "real" (a real language model,
+    # `python -m real_model`: its journal and checks are the emulators', its answers a real model's).
+    upstream: str = "emulators"
 
     @property
     def folder(self) -> Path:
@@ -161,6 +164,26 @@ PEERS: dict[str, Peer] = {
             not_probed=(_OVERSIZED,),
             source=_otari_source,
         ),
+        Peer(
+            "reference-real",
+            "reference gateway, real model",
+            "0.1.0",
+            "/health",
+            "its chat-translated route (OpenAI-style chat) in front of a real model, SmolLM2-135M-Instruct "
+            "(real_model/)",
+            not_probed=(_OVERSIZED,),
+            upstream="real",
+        ),
+        Peer(
+            "litellm-real",
+            "LiteLLM proxy, real model",
+            "1.108.7",
+            "/health/liveliness",
+            "one OpenAI-style chat route (as litellm-groq) in front of a real model, SmolLM2-135M-Instruct "
+            "(real_model/)",
+            not_probed=(_OVERSIZED,),
+            upstream="real",
+        ),
     )
 }
 
@@ -188,7 +211,9 @@ def child_env() -> dict[str, str]:
     """The environment a peer's scripts run in: this one without the project's own lock. tox sets PIP_CONSTRAINT to
     requirements/constraints.txt for the harness's environment; a peer's virtual environment is pinned by its own
     peers/<peer>/constraints.txt, and the two conflict (each pins openai, httpx, ... at other versions)."""
-    return {name: value for name, value in os.environ.items() if name != "PIP_CONSTRAINT"}
+    env = {name: value for name, value in os.environ.items() if name != "PIP_CONSTRAINT"}
+    env["PEERS_HARNESS_PYTHON"] = sys.executable  # the interpreter that has this project (the real model's scripts)
+    return env
 
 
 def _spawn(argv: Sequence[str], out: Any) -> subprocess.Popen[bytes]:
@@ -321,14 +346,17 @@ def run_peer(peer: Peer, *, record: bool) -> None:
         upstream_port = str(urlsplit(upstream_url).port)
         peer_port = str(urlsplit(peer_url).port)
         with ExitStack() as stack:
+            module, what = (
+                ("real_model", "real model") if peer.upstream == "real" else ("emulators", "emulated upstreams")
+            )
             stack.enter_context(
                 started(
                     peer.name,
-                    "emulated upstreams",
-                    [sys.executable, "-m", "emulators", "--host", "127.0.0.1", "--port", upstream_port],
+                    what,
+                    [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", upstream_port],
                     upstream_url + "/_journal",
                     logs / f"{peer.name}-upstreams.log",
-                    30,
+                    60,
                 )
             )
             stack.enter_context(
@@ -357,7 +385,29 @@ def run_peer(peer: Peer, *, record: bool) -> None:
     log(peer.name, f"draft expectations {draft_path.relative_to(ROOT)}")
     for line in differences:
         log(peer.name, "differs from expected.yaml: " + line)
+    if peer.upstream == "real" and record:
+        blamed = newly_blamed(peer, report)
+        if blamed:
+            raise RuntimeError(
+                f"{len(blamed)} verdicts blame the gateway where expected.yaml does not: " + "; ".join(blamed)
+            )
     log(peer.name, f"done in {time.monotonic() - started_at:.0f}s")
+
+
+def newly_blamed(peer: Peer, report: dict[str, Any]) -> list[str]:
+    """A real-model run's verdicts that blame the gateway (fail, non-strict) where the committed expectations do not.
+    What the model chose may move between pass and model-limited from one machine to the next; a gateway's
+    defect may not come or go."""
+    from peers.pages import expected_outcome, load_expected
+
+    listed = load_expected(peer).get("targets") or {}
+    blamed = []
+    for result in report["results"]:
+        entry = (listed.get(result["target"]) or {}).get(result["probe"])
+        before = expected_outcome(entry) if entry is not None else None
+        if result["outcome"] in ("fail", "non-strict") and before != result["outcome"]:
+            blamed.append(f"{result['target']} {result['probe']}: {result['outcome']} ({result['message'][:120]})")
+    return blamed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

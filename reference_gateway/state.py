@@ -119,11 +119,16 @@ def history(storage: Storage, turn: Turn, *, mode: str) -> list[dict[str, Any]]:
     return []
 
 
-def record(storage: Storage, turn: Turn, response: dict[str, Any]) -> None:
-    """Keep a completed response (unless `store` is false) and append the turn to its conversation.
+FINISHED = ("completed", "incomplete")
 
-    A failed or incomplete response is never kept: continuing from it would replay a half-written turn."""
-    if response.get("status") != "completed":
+
+def record(storage: Storage, turn: Turn, response: dict[str, Any]) -> None:
+    """Keep a finished response (unless `store` is false) and append the turn to its conversation.
+
+    Finished: `completed`, or `incomplete` (cut where the caller's `max_output_tokens` or the model's own output
+    limit ended it; kept under that status, as OpenAI keeps it, and continued from as it stands). A failed or
+    unfinished response is never kept: continuing from it would replay a half-written turn."""
+    if response.get("status") not in FINISHED:
         return
     new_items = with_ids(turn.input)
     with storage.atomic():  # the response and its conversation's items: both stored, or neither

@@ -34,7 +34,7 @@ class Output:
 
 @dataclass(frozen=True)
 class Reply:
-    """The upstream's answer to one request, as the scripted model gave it."""
+    """The upstream's answer to one request: what the scripted model gave, or what a real model was journaled saying."""
 
     function_calls: tuple[str, ...] = ()
     hosted_calls: tuple[str, ...] = ()  # Responses item types: web_search_call, file_search_call, computer_call
@@ -95,11 +95,16 @@ def _scripted(protocol: str, body: dict[str, Any]) -> scripted_model.ScriptedReq
 
 
 def upstream_reply(entry: Mapping[str, Any]) -> Reply | None:
-    """The emulated upstream's answer to a journaled request, recomputed (see the module's docstring)."""
+    """The upstream's answer to a journaled request: as journaled where the upstream kept it (a real model's, whose
+    answer cannot be recomputed: real_model/front.py), else recomputed (see the module's docstring)."""
     protocol = generation_protocol(entry)
     body = entry.get("body")
     if protocol is None or not isinstance(body, Mapping) or entry.get("status") != 200:
         return None
+    kept = entry.get("reply")
+    if isinstance(kept, Mapping):
+        calls = tuple(str(name) for name in kept.get("function_calls") or [])
+        return Reply(function_calls=calls, text=kept.get("text") if isinstance(kept.get("text"), str) else None)
     model = str(body.get("model") or str(entry.get("path", "")).rpartition("/models/")[2])
     if fault_of(model):
         return None

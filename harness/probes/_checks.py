@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 from openai.types.responses import Response
 
-from harness.context import require
+from harness.context import require, require_model
 from harness.model import ProbeFailure
 
 WEATHER_SCHEMA: dict[str, Any] = {
@@ -54,10 +54,19 @@ def text_of(response: Response) -> str:
 def require_text(response: Response, expected: str, *, why: str) -> None:
     """The answer must contain `expected` (case-insensitive): a real model and the scripted one both satisfy it."""
     got = text_of(response)
-    require(expected.lower() in got.lower(), why, expected=f"an answer containing {expected!r}", received=repr(got))
+    require_model(
+        expected.lower() in got.lower(), why, expected=f"an answer containing {expected!r}", received=repr(got)
+    )
 
 
 def require_completed(response: Response) -> None:
+    details = response.incomplete_details
+    require_model(  # cut at the model's own output limit: a real model may ramble; the scripted one never does
+        response.status != "incomplete" or (details is not None and details.reason != "max_output_tokens"),
+        "the response is incomplete: the model ran to its output limit",
+        expected="status completed",
+        received=f"status incomplete ({details.reason if details else 'no reason'})",
+    )
     require(
         response.status == "completed",
         "the response must be completed",

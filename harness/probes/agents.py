@@ -21,7 +21,7 @@ from agents.memory.openai_responses_compaction_session import (
 from pydantic import BaseModel
 
 from harness import phrases
-from harness.context import ProbeContext, require
+from harness.context import ProbeContext, require, require_model
 from harness.model import Observation, Observed, ProbeSkip
 from harness.probes._registry import E, R, probe
 
@@ -41,7 +41,7 @@ def _output(result: object) -> str:
 @probe("agents.run", "Runner.run MUST complete and return the model's answer.", feature="agents")
 async def run(ctx: ProbeContext) -> Observation:
     result = await Runner.run(ctx.agent(instructions="Be concise."), phrases.exactly("ok"))
-    require(
+    require_model(
         "ok" in _output(result).lower(), "Runner.run did not return the answer", expected="ok", received=_output(result)
     )
     return Observed.SUPPORTED
@@ -72,8 +72,9 @@ async def run_streamed(ctx: ProbeContext) -> Observation:
 async def tools_loop(ctx: ProbeContext) -> Observation:
     result = await Runner.run(ctx.agent(tools=[get_weather]), WEATHER_ASK)
     calls = [i for i in result.new_items if i.type == "tool_call_item"]
-    require(calls, "the model never called the tool", received=[i.type for i in result.new_items])
-    require(
+    kinds = [i.type for i in result.new_items]
+    require_model(calls, "the model never called the tool", expected="a get_weather call", received=kinds)
+    require_model(
         "sunny" in _output(result).lower(),
         "the answer does not use the tool result",
         expected="Sunny ...",
@@ -86,12 +87,18 @@ async def tools_loop(ctx: ProbeContext) -> Observation:
 async def tools_loop_streamed(ctx: ProbeContext) -> Observation:
     result = Runner.run_streamed(ctx.agent(tools=[get_weather]), WEATHER_ASK)
     kinds = [event.item.type async for event in result.stream_events() if event.type == "run_item_stream_event"]
-    require(
+    require_model(
         "tool_call_item" in kinds and "tool_call_output_item" in kinds,
         "the streamed run skipped the tool",
+        expected="a get_weather call and its output",
         received=kinds,
     )
-    require("sunny" in _output(result).lower(), "the answer does not use the tool result", received=_output(result))
+    require_model(
+        "sunny" in _output(result).lower(),
+        "the answer does not use the tool result",
+        expected="Sunny ...",
+        received=_output(result),
+    )
     return Observed.SUPPORTED
 
 
@@ -100,7 +107,7 @@ async def handoffs(ctx: ProbeContext) -> Observation:
     specialist = ctx.agent(name="Weather agent", instructions="You answer weather questions.")
     triage = ctx.agent(name="Triage agent", handoffs=[handoff(specialist)])
     result = await Runner.run(triage, phrases.call_tool("transfer_to_weather_agent"))
-    require(
+    require_model(
         result.last_agent.name == "Weather agent",
         "the handoff did not happen",
         expected="Weather agent",
@@ -116,7 +123,8 @@ async def as_tool(ctx: ProbeContext) -> Observation:
     orchestrator = ctx.agent(name="Orchestrator", tools=[tool])
     result = await Runner.run(orchestrator, phrases.call_tool("ask_specialist", "input=hello"))
     outputs = [i for i in result.new_items if i.type == "tool_call_output_item"]
-    require(outputs, "the agent tool was never called", received=[i.type for i in result.new_items])
+    kinds = [i.type for i in result.new_items]
+    require_model(outputs, "the agent tool was never called", expected="a call to ask_specialist", received=kinds)
     require(_output(result), "no final answer", received=_output(result))
     return Observed.SUPPORTED
 
@@ -131,7 +139,7 @@ async def session_sqlite(ctx: ProbeContext) -> Observation:
     agent = ctx.agent()
     await Runner.run(agent, phrases.remember("maple"), session=session)
     result = await Runner.run(agent, f"{phrases.CODE_WORD_QUESTION} Answer with the word only.", session=session)
-    require(
+    require_model(
         "maple" in _output(result).lower(), "the session history was lost", expected="maple", received=_output(result)
     )
     return Observed.SUPPORTED
@@ -178,7 +186,7 @@ async def previous_response_id(ctx: ProbeContext) -> Observation:
         )
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="previous_response_id")
-    require(
+    require_model(
         "thistle" in _output(second).lower(),
         "the chained run forgot the first one",
         expected="thistle",
@@ -240,7 +248,8 @@ async def hosted_tool(ctx: ProbeContext) -> Observation:
 async def multiprovider(ctx: ProbeContext) -> Observation:
     agent = Agent(name="Gateway assistant", model=ctx.model)
     result = await Runner.run(agent, phrases.exactly("ok"), run_config=ctx.run_config())
-    require("ok" in _output(result).lower(), "the pass-through run did not answer", received=_output(result))
+    answer = _output(result)
+    require_model("ok" in answer.lower(), "the pass-through run did not answer", expected="ok", received=answer)
     return Observed.SUPPORTED
 
 
@@ -275,7 +284,7 @@ async def compaction(ctx: ProbeContext) -> Observation:
         received=[i.get("type") for i in items if isinstance(i, dict)],
     )
     result = await Runner.run(agent, f"{phrases.CODE_WORD_QUESTION} Answer with the word only.", session=session)
-    require(
+    require_model(
         "cedar" in _output(result).lower(),
         "the compacted session lost the code word",
         expected="cedar",

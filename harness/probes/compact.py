@@ -8,7 +8,7 @@ from typing import Any
 import openai
 
 from harness import phrases
-from harness.context import ProbeContext, require
+from harness.context import ProbeContext, require, require_model
 from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import assistant, text_of, user
 from harness.probes._registry import E, probe
@@ -94,7 +94,7 @@ async def chained(ctx: ProbeContext) -> Observation:
         received=[getattr(i, "type", None) for i in compacted.output],
     )
     answer = await ctx.client.responses.create(model=ctx.model, input=[*found, user(QUESTION)])
-    require(
+    require_model(
         "quince" in text_of(answer).lower(),
         "the compaction item did not carry the conversation into the next turn",
         expected="quince",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from harness import phrases
-from harness.context import ProbeContext, require
+from harness.context import ProbeContext, require, require_model
 from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import UNKNOWN_RESPONSE, text_of
 from harness.probes._registry import E, R, probe
@@ -27,7 +27,7 @@ async def previous_response_id(ctx: ProbeContext) -> Observation:
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="previous_response_id")
     answer = text_of(second)
-    require(
+    require_model(
         "juniper" in answer.lower(),
         "previous_response_id was accepted but the history was lost",
         expected="juniper",
@@ -64,7 +64,7 @@ async def previous_response_id_streamed(ctx: ProbeContext) -> Observation:
         _, answer = await _streamed(ctx, input=QUESTION, previous_response_id=first)
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="previous_response_id")
-    require(
+    require_model(
         "quince" in answer.lower(),
         "previous_response_id was accepted on a streamed request but the history was lost",
         expected="quince",
@@ -95,7 +95,7 @@ async def conversation(ctx: ProbeContext) -> Observation:
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="conversation")
     answer = text_of(response)
-    require(
+    require_model(
         "lantern" in answer.lower(),
         "conversation was accepted but its items were lost",
         expected="lantern",

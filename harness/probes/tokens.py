@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from harness import phrases
-from harness.context import ProbeContext, require
+from harness.context import ProbeContext, require, require_model
 from harness.model import Observation, Observed
 from harness.probes._checks import assistant, text_of, user
 from harness.probes._registry import E, probe
@@ -67,7 +67,7 @@ async def compact(ctx: ProbeContext) -> Observation:
         model=ctx.model,
         input=[*carried, user(f"{phrases.CODE_WORD_QUESTION} Answer with the word only.")],
     )
-    require(
+    require_model(
         "walnut" in text_of(answer).lower(),
         "the compacted history lost the code word",
         expected="walnut",

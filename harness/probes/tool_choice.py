@@ -7,7 +7,7 @@ from typing import Any
 
 import openai
 
-from harness.context import ProbeContext, require
+from harness.context import ProbeContext, require, require_model
 from harness.model import Observation, Observed
 from harness.probes._checks import TIME_TOOL, WEATHER_SCHEMA, WEATHER_TOOL, function_calls, require_valid_arguments
 from harness.probes._registry import E, probe
@@ -65,7 +65,7 @@ async def choice_auto(ctx: ProbeContext) -> Observation:
         model=ctx.model, input=PLAIN_QUESTION, tools=[WEATHER_TOOL], tool_choice="auto"
     )
     calls = function_calls(response)
-    require(
+    require_model(
         [c.name for c in calls][:1] == ["get_weather"],
         "the question needs the weather tool, but it was not called (were the tools dropped?)",
         expected="a get_weather function call",
@@ -136,7 +136,7 @@ async def parallel_false(ctx: ProbeContext) -> Observation:
     except openai.BadRequestError as err:
         return ctx.rejected(err, mentions="parallel_tool_calls")
     names = [c.name for c in function_calls(response)]
-    require(
+    require_model(
         len(names) == 1,
         "parallel_tool_calls false must give exactly one call to a request for two tools",
         expected="one function call",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness import phrases
-from harness.context import ProbeContext, require
+from harness.context import ProbeContext, require, require_model
 from harness.model import Level, Observation, Observed
 from harness.probes._checks import (
     TIME_TOOL,
@@ -108,6 +108,7 @@ async def parallel(ctx: ProbeContext) -> Observation:
     )
     calls = function_calls(response)
     names = sorted(c.name for c in calls)
-    require(names == ["get_time", "get_weather"], "expected one call to each tool", received=names)
+    wanted = ["get_time", "get_weather"]
+    require_model(names == wanted, "expected one call to each tool", expected=wanted, received=names)
     require(len({c.call_id for c in calls}) == 2, "call_ids must be distinct", received=[c.call_id for c in calls])
     return Observed.SUPPORTED

@@ -12,7 +12,7 @@ from typing import Any
 from agents import Agent, responses_websocket_session
 
 from harness import phrases
-from harness.context import ProbeContext, require
+from harness.context import ProbeContext, require, require_model
 from harness.model import Expect, Level, Observation, Observed, ProbeFailure, ProbeSkip, Rejection
 from harness.probes._registry import E, probe
 
@@ -42,6 +42,13 @@ def _create(ctx: ProbeContext, text: str | list[dict[str, Any]], **fields: Any) 
 def _completed(events: list[dict[str, Any]], what: str) -> dict[str, Any]:
     """The final response of a turn that must have completed."""
     last = events[-1] if events else {}
+    # Cut at the model's own output limit: a real model may ramble; the scripted one never does.
+    require_model(
+        last.get("type") != "response.incomplete",
+        f"{what}: the model ran to its output limit (response.incomplete)",
+        expected="a response.completed event, last",
+        received=(last.get("response") or {}).get("incomplete_details"),
+    )
     require(
         last.get("type") == "response.completed",
         f"{what}: the turn did not complete",
@@ -122,7 +129,7 @@ async def sequence(ctx: ProbeContext) -> Observation:
     words = ["one", "two", "three"]
     async with ctx.websocket() as socket:
         answers = [_text(_completed(await socket.turn(_create(ctx, phrases.exactly(w))), w)) for w in words]
-    require(answers == words, "the answers did not come back in order", expected=words, received=answers)
+    require_model(answers == words, "the answers did not come back in order", expected=words, received=answers)
     return Observed.SUPPORTED
 
 
@@ -141,7 +148,7 @@ async def continuation(ctx: ProbeContext) -> Observation:
         follow = await socket.turn(_create(ctx, phrases.CODE_WORD_QUESTION, previous_response_id=first["id"]))
     _state_refused(ctx, follow, "state.previous_response_id", "previous_response_id")
     answer = _text(_completed(follow, "continuation"))
-    require("larch" in answer, "the continuation lost the earlier turn", expected="larch", received=answer)
+    require_model("larch" in answer, "the continuation lost the earlier turn", expected="larch", received=answer)
     return Observed.SUPPORTED
 
 
@@ -257,5 +264,5 @@ async def agents_sdk(ctx: ProbeContext) -> Observation:
                 later = await session.run(agent, phrases.exactly("spruce"))
                 expected = "spruce"
     answer = str(later.final_output)
-    require(expected in answer, "the second SDK run on the socket went wrong", expected=expected, received=answer)
+    require_model(expected in answer, "the second SDK run on the socket went wrong", expected=expected, received=answer)
     return Observed.SUPPORTED

@@ -20,6 +20,7 @@ MARK = {
     Outcome.NON_STRICT: "NON-STRICT",
     Outcome.FAIL: "FAIL",
     Outcome.SKIP: "SKIP",
+    Outcome.MODEL_LIMITED: "MODEL-LIMITED",
 }
 MARK_WIDTH = max(map(len, MARK.values()))
 # (column heading, summary key)
@@ -28,6 +29,7 @@ COLUMNS = (
     ("rejected", "pass-rejected"),
     ("non-strict", "non-strict"),
     ("fail", "fail"),
+    ("model-limited", "model-limited"),
     ("skip", "skip"),
 )
 
@@ -74,7 +76,10 @@ class Progress:
         line += f"  {verdict.label}" if _wants_label(verdict) else ""
         line = line.rstrip()
         indent = " " * (len(counter) + 1 + MARK_WIDTH + 1)
-        if verdict.outcome in (Outcome.FAIL, Outcome.NON_STRICT, Outcome.SKIP) and verdict.message:
+        if (
+            verdict.outcome in (Outcome.FAIL, Outcome.NON_STRICT, Outcome.SKIP, Outcome.MODEL_LIMITED)
+            and verdict.message
+        ):
             line += f"\n{indent}{verdict.message}"
             if verdict.expected or verdict.received:
                 line += f"\n{indent}expected: {verdict.expected[:150]}\n{indent}received: {verdict.received[:150]}"
@@ -87,7 +92,9 @@ def summary_line(verdicts: Sequence[Verdict]) -> str:
     should = sum(v.should_deviations for v in verdicts)
     return (
         f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
-        f"({counts['pass-rejected']} rejected cleanly, {counts['non-strict']} non-strict); "
+        f"({counts['pass-rejected']} rejected cleanly, {counts['non-strict']} non-strict"
+        + (f", {counts['model-limited']} model-limited" if counts.get("model-limited") else "")
+        + "); "
         f"wire findings: {must} MUST, {should} SHOULD"
     )
 
@@ -115,11 +122,13 @@ def print_summary(
         print_defects(defects, stream)
         print("", file=stream)
     width = max([len("target"), *(len(t) for t in targets)]) + 2
-    header = f"{'target':<{width}}" + "".join(f"{name:>{len(name) + 2}}" for name, _ in COLUMNS)
+    limited = any(v.outcome is Outcome.MODEL_LIMITED for v in verdicts)  # a column only a real-model run needs
+    columns = [(name, key) for name, key in COLUMNS if limited or key != Outcome.MODEL_LIMITED.value]
+    header = f"{'target':<{width}}" + "".join(f"{name:>{len(name) + 2}}" for name, _ in columns)
     print(header, file=stream)
     for target in targets:
         c = summary([v for v in verdicts if v.target == target])
-        print(f"{target:<{width}}" + "".join(f"{c[key]:>{len(name) + 2}}" for name, key in COLUMNS), file=stream)
+        print(f"{target:<{width}}" + "".join(f"{c.get(key, 0):>{len(name) + 2}}" for name, key in columns), file=stream)
     print(summary_line(verdicts), file=stream)
 
 

@@ -26,6 +26,7 @@ WORD = {
     Outcome.NON_STRICT: "non-strict",
     Outcome.FAIL: "fail",
     Outcome.SKIP: "skip",
+    Outcome.MODEL_LIMITED: "model-limited",
 }
 LEGEND = (
     "pass: the feature works for real. rejected cleanly: a 4xx/501 OpenAI error envelope naming the feature, where the "

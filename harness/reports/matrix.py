@@ -15,6 +15,7 @@ SYMBOL = {
     Outcome.NON_STRICT: "⚠️ non-strict",
     Outcome.FAIL: "❌ fail",
     Outcome.SKIP: "⚪ skip",
+    Outcome.MODEL_LIMITED: "🧠 model-limited",
 }
 # What a cell says when it says nothing more than its outcome.
 PLAIN = {

@@ -27,6 +27,8 @@ def summary(verdicts: Sequence[Verdict]) -> dict[str, int]:
         outcome.value: 0
         for outcome in (Outcome.PASS, Outcome.PASS_REJECTED, Outcome.NON_STRICT, Outcome.FAIL, Outcome.SKIP)
     }
+    if any(v.outcome is Outcome.MODEL_LIMITED for v in verdicts):  # only a real-model run has any
+        counts[Outcome.MODEL_LIMITED.value] = 0
     for verdict in verdicts:
         counts[verdict.outcome.value] += 1
     counts["total"] = len(verdicts)

@@ -45,8 +45,9 @@ async def claim(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> None:
 
 
 async def record(gateway: Gateway, turn: Turn, response: dict[str, Any]) -> None:
-    """Keep a completed response: in storage (unless `store: false`) and, on a websocket, in its session."""
-    if response.get("status") != "completed":
+    """Keep a finished response (state.FINISHED: completed, or incomplete at an output limit): in storage (unless
+    `store: false`) and, on a websocket, in its session."""
+    if response.get("status") not in state.FINISHED:
         evict(turn)
         return
     if turn.store or turn.conversation:  # else there is nothing to write

@@ -17,7 +17,7 @@ from harness.probes import CATALOGUE
 from harness.targets import load_targets_file
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack", "otari")
+PEERS = ("litellm", "portkey", "llamastack", "otari", "reference-real", "litellm-real")
 # The keys the peers' configurations and targets use: none may be in what is committed.
 SECRETS = (
     "sk-upstream-openai",
@@ -27,6 +27,7 @@ SECRETS = (
     "sk-litellm-master",
     "sk-otari-master",
     "gw-conformance-0000",  # otari's client key (peers/otari/launch.sh)
+    "sk-upstream-real",  # the real model's key (real_model/front.py)
 )
 
 

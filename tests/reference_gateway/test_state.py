@@ -140,10 +140,17 @@ def test_record_keeps_completed_responses_with_ids_on_their_input(storage: Stora
 
 def test_record_skips_store_false_and_unfinished_responses(storage: Storage) -> None:
     turn(storage, "alice", "resp_ephemeral", "x", store=False)
-    for status in ("failed", "incomplete", "in_progress"):
+    for status in ("failed", "in_progress"):
         state.record(storage, turn_of("alice", {"input": "x"}), answer(f"resp_{status}", "x", status=status))
         assert storage.get_response("alice", f"resp_{status}") is None
     assert storage.get_response("alice", "resp_ephemeral") is None
+
+
+def test_record_keeps_a_response_cut_at_its_output_limit_as_incomplete(storage: Storage) -> None:
+    # OpenAI keeps an answer cut by max_output_tokens (status incomplete): it can be retrieved and continued.
+    state.record(storage, turn_of("alice", {"input": "x"}), answer("resp_cut", "x", status="incomplete"))
+    stored = storage.get_response("alice", "resp_cut")
+    assert stored is not None and stored["status"] == "incomplete"
 
 
 def test_record_fills_the_link_the_chain_is_followed_through(storage: Storage) -> None:
