@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from harness.model import Expect, Level, Observation, Probe, ProbeRun, ProbeSkip, Profile
+
+if TYPE_CHECKING:
+    from harness.context import ProbeContext
+
+Case = TypeVar("Case")
 
 REGISTRY: list[Probe] = []
 S, R, E = Expect.SUPPORTED, Expect.REJECTED, Expect.EITHER
@@ -42,3 +48,13 @@ def probe(
         return run
 
     return register
+
+
+def bound(run_case: Callable[[ProbeContext, Case], Awaitable[Observation]], case: Case, name: str) -> ProbeRun:
+    """The body of a probe that is one case of a table: the table's one runner, given that case."""
+
+    async def run(ctx: ProbeContext) -> Observation:
+        return await run_case(ctx, case)
+
+    run.__name__ = name
+    return run

@@ -6,6 +6,7 @@ import openai
 
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
+from harness.probes._calls import gone
 from harness.probes._checks import UNKNOWN_CONVERSATION, listed_texts
 from harness.probes._registry import E, probe
 
@@ -29,11 +30,7 @@ async def crud(ctx: ProbeContext) -> Observation:
     require(updated.metadata == {"probe": "updated"}, "update did not change metadata", received=updated.metadata)
     deleted = await ctx.client.conversations.delete(conv.id)
     require(deleted.deleted and deleted.id == conv.id, "delete did not confirm", received=deleted.model_dump())
-    try:
-        await ctx.client.conversations.retrieve(conv.id)
-    except openai.NotFoundError:
-        return Observed.SUPPORTED
-    raise ProbeFailure("a deleted conversation is still retrievable", expected="404", received="200")
+    return await gone(ctx.client.conversations.retrieve(conv.id), "a deleted conversation is still retrievable")
 
 
 @probe(
