@@ -8,10 +8,28 @@ from typing import Any, TypeVar
 
 import openai
 
-from harness.context import require
+from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
+from harness.probes._registry import Refused
 
 T = TypeVar("T")
+REFUSALS = (400, 404, 422, 501)
+
+
+async def unless_refused(
+    ctx: ProbeContext,
+    call: Awaitable[T],
+    *,
+    mentions: str | None = None,
+    statuses: tuple[int, ...] = REFUSALS,
+    refusal: type[openai.APIStatusError] = openai.APIStatusError,
+) -> T:
+    """The call's answer; or, where the gateway refuses it (a `refusal`), the probe ends as that rejection once
+    ctx.rejected finds it clean (a 4xx or 501 envelope in `statuses`, naming `mentions` where given)."""
+    try:
+        return await call
+    except refusal as err:
+        raise Refused(ctx.rejected(err, mentions=mentions, statuses=statuses)) from err
 
 
 async def answered(

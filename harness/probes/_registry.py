@@ -19,6 +19,24 @@ EMULATOR_ONLY = (
 )
 
 
+class Refused(Exception):
+    """Ends a probe with `rejection`: what it asked for was refused cleanly (ctx.rejected checked the refusal)."""
+
+    def __init__(self, rejection: Observation) -> None:
+        super().__init__(str(rejection))
+        self.rejection = rejection
+
+
+def _settled(run: ProbeRun) -> ProbeRun:
+    async def settled(ctx: object) -> Observation:
+        try:
+            return await run(ctx)
+        except Refused as refused:
+            return refused.rejection
+
+    return settled
+
+
 def _guarded(run: ProbeRun) -> ProbeRun:
     async def guarded(ctx: object) -> Observation:
         if getattr(getattr(ctx, "target", None), "real_model", False):
@@ -43,7 +61,7 @@ def probe(
 
     def register(run: ProbeRun) -> ProbeRun:
         expect = {Profile.NATIVE: native, Profile.CHAT_TRANSLATED: chat}
-        body = _guarded(run) if needs_emulator else run
+        body = _guarded(_settled(run)) if needs_emulator else _settled(run)
         REGISTRY.append(Probe(probe_id, requirement, level, feature, expect, body, needs_emulator=needs_emulator))
         return run
 

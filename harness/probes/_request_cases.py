@@ -12,6 +12,7 @@ from openai.types.responses import Response
 
 from harness.context import ProbeContext, require
 from harness.model import Expect, Level, Observation, Observed
+from harness.probes._calls import unless_refused
 from harness.probes._registry import S, bound, probe
 
 
@@ -35,12 +36,10 @@ class RequestCase:
 
 async def run_case(ctx: ProbeContext, case: RequestCase) -> Observation:
     """The one runner of the request cases."""
-    try:
-        response = await ctx.client.responses.create(model=ctx.model, **case.request)
-    except openai.BadRequestError as err:
-        if not case.refusable:
-            raise
-        return ctx.rejected(err, mentions=case.mentions)
+    ask = ctx.client.responses.create(model=ctx.model, **case.request)
+    if case.refusable:
+        ask = unless_refused(ctx, ask, mentions=case.mentions, refusal=openai.BadRequestError)
+    response = await ask
     case.check(response)
     return Observed.SUPPORTED
 

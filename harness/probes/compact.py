@@ -7,13 +7,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import openai
 from openai.types.responses import CompactedResponse
 
 from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
-from harness.probes._calls import require_remembered
+from harness.probes._calls import require_remembered, unless_refused
 from harness.probes._checks import assistant, text_of, user
 from harness.probes._registry import E, bound, probe
 
@@ -101,10 +100,7 @@ class CompactCase:
 
 async def run_case(ctx: ProbeContext, case: CompactCase) -> Observation:
     """The one runner of the compact cases."""
-    try:
-        compacted = await ctx.client.responses.compact(model=ctx.model, input=case.history)
-    except openai.APIStatusError as err:
-        return ctx.rejected(err, statuses=(400, 404, 422, 501))
+    compacted = await unless_refused(ctx, ctx.client.responses.compact(model=ctx.model, input=case.history))
     await case.check(ctx, compacted)
     return Observed.SUPPORTED
 

@@ -12,7 +12,7 @@ from openai.types.responses import Response
 from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
-from harness.probes._calls import require_appended, require_remembered
+from harness.probes._calls import require_appended, require_remembered, unless_refused
 from harness.probes._checks import UNKNOWN_RESPONSE, text_of
 from harness.probes._registry import E, R, bound, probe
 from harness.probes._request_cases import RequestCase, register
@@ -59,10 +59,8 @@ class ContinuationCase:
 
 async def run_continuation(ctx: ProbeContext, case: ContinuationCase) -> Observation:
     first, _ = await case.turn(ctx, input=phrases.remember(case.word))
-    try:
-        _, answer = await case.turn(ctx, input=QUESTION, previous_response_id=first)
-    except openai.BadRequestError as err:
-        return ctx.rejected(err, mentions="previous_response_id")
+    continued = case.turn(ctx, input=QUESTION, previous_response_id=first)
+    _, answer = await unless_refused(ctx, continued, mentions="previous_response_id", refusal=openai.BadRequestError)
     require_remembered(case.word, answer, case.forgot)
     return Observed.SUPPORTED
 
@@ -100,18 +98,12 @@ for _case in CONTINUATIONS:
     chat=E,
 )
 async def conversation(ctx: ProbeContext) -> Observation:
-    try:
-        conv = await ctx.client.conversations.create(
-            items=[{"type": "message", "role": "user", "content": phrases.remember("lantern")}]
-        )
-    except openai.APIStatusError as err:
-        return ctx.rejected(err, mentions="conversation")
+    said = [{"type": "message", "role": "user", "content": phrases.remember("lantern")}]
+    conv = await unless_refused(ctx, ctx.client.conversations.create(items=said), mentions="conversation")
     conversations = ctx.client.conversations
     ctx.defer(lambda: conversations.delete(conv.id))
-    try:
-        response = await ctx.client.responses.create(model=ctx.model, input=QUESTION, conversation=conv.id)
-    except openai.BadRequestError as err:
-        return ctx.rejected(err, mentions="conversation")
+    ask = ctx.client.responses.create(model=ctx.model, input=QUESTION, conversation=conv.id)
+    response = await unless_refused(ctx, ask, mentions="conversation", refusal=openai.BadRequestError)
     require_remembered("lantern", text_of(response), "conversation was accepted but its items were lost")
     await require_appended(ctx.client, conv.id, "the new turn was not appended to the conversation")
     return Observed.SUPPORTED

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import openai
-
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed
+from harness.probes._calls import unless_refused
 from harness.probes._registry import E, probe
 
 
@@ -17,13 +16,10 @@ from harness.probes._registry import E, probe
     chat=E,
 )
 async def count(ctx: ProbeContext) -> Observation:
-    try:
-        short = await ctx.client.responses.input_tokens.count(model=ctx.model, input="Hello there.")
-        long = await ctx.client.responses.input_tokens.count(
-            model=ctx.model, input="Hello there. " + "This sentence makes the input longer. " * 12
-        )
-    except openai.APIStatusError as err:
-        return ctx.rejected(err, statuses=(400, 404, 422, 501))
+    counted = ctx.client.responses.input_tokens.count
+    short = await unless_refused(ctx, counted(model=ctx.model, input="Hello there."))
+    longer = "Hello there. " + "This sentence makes the input longer. " * 12
+    long = await unless_refused(ctx, counted(model=ctx.model, input=longer))
     require(
         short.object == "response.input_tokens",
         "wrong object type",
