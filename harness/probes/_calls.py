@@ -1,12 +1,14 @@
-"""Calls whose failure is the finding: a call the gateway must answer, a thing it must no longer have, and the
-checks the state probes share (the same output retrieved, the code word remembered, the turn appended)."""
+"""Calls whose outcome decides a probe: one the gateway may refuse cleanly (the probe ends as that rejection), one
+it must answer, a thing it must no longer have; and the checks the state probes share (the same output retrieved,
+the code word remembered, the turn appended)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import openai
+from openai.types.responses import Response
 
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
@@ -55,7 +57,7 @@ async def gone(fetch: Awaitable[object], failure: str, *, received: str = "200")
     raise ProbeFailure(failure, expected="404", received=received)
 
 
-def require_same_output(created: Any, fetched: Any, differs: str) -> None:
+def require_same_output(created: Response, fetched: Response, differs: str) -> None:
     """A retrieved response is the one created, with the same output."""
     require(fetched.id == created.id, "retrieve returned another response", expected=created.id, received=fetched.id)
     require(

@@ -21,7 +21,12 @@ from harness.probes._registry import probe
 from harness.probes._request_cases import RequestCase, register
 
 ASK = phrases.call_tool("get_weather", "city=Paris")
-FORCED: dict[str, Any] = {"type": "function", "name": "get_weather"}
+# The request (besides the model) that forces a call to get_weather.
+FORCED_CALL: dict[str, Any] = {
+    "input": ASK,
+    "tools": [WEATHER_TOOL],
+    "tool_choice": {"type": "function", "name": "get_weather"},
+}
 
 
 def _forced(response: Response) -> None:
@@ -42,7 +47,7 @@ def _forced(response: Response) -> None:
     "responses.tools.roundtrip", "A function_call_output MUST reach the model, which answers from it.", feature="tools"
 )
 async def roundtrip(ctx: ProbeContext) -> Observation:
-    first = await ctx.client.responses.create(model=ctx.model, input=ASK, tools=[WEATHER_TOOL], tool_choice=FORCED)
+    first = await ctx.client.responses.create(model=ctx.model, **FORCED_CALL)
     calls = function_calls(first)
     require(calls, "no function call to answer", received=[item.type for item in first.output])
     call = calls[0]
@@ -65,13 +70,7 @@ async def roundtrip(ctx: ProbeContext) -> Observation:
     feature="tools",
 )
 async def streamed(ctx: ProbeContext) -> Observation:
-    stream = await ctx.client.responses.create(
-        model=ctx.model,
-        input=ASK,
-        tools=[WEATHER_TOOL],
-        tool_choice=FORCED,
-        stream=True,
-    )
+    stream = await ctx.client.responses.create(model=ctx.model, stream=True, **FORCED_CALL)
     events = [e async for e in stream]
     deltas = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
     done = [e.arguments for e in events if e.type == "response.function_call_arguments.done"]
@@ -101,7 +100,7 @@ register(
             "responses.tools.forced",
             "A forced tool_choice MUST yield a function call whose arguments match the tool's schema, with a call_id.",
             "tools",
-            {"input": ASK, "tools": [WEATHER_TOOL], "tool_choice": FORCED},
+            FORCED_CALL,
             _forced,
         ),
         RequestCase(
