@@ -63,6 +63,21 @@ def _extra(path: str) -> Fault:
     return Fault(400, f"{path}: Extra inputs are not permitted")
 
 
+def _tagged(value: Any, where: str, fields: dict[str, set[str]]) -> str:
+    """The `type` tag of a tagged union (`fields`: each tag's fields), as Anthropic checks it: a known tag, and no
+    field that tag does not have."""
+    kind = value.get("type") if isinstance(value, dict) else None
+    if not isinstance(value, dict) or kind not in fields:
+        tags = ", ".join(f"'{tag}'" for tag in fields)
+        raise Fault(
+            400, f"{where}: Input tag '{kind}' found using 'type' does not match any of the expected tags: {tags}"
+        )
+    for key in value:
+        if key not in fields[kind]:
+            raise _extra(f"{where}.{kind}.{key}")
+    return str(kind)
+
+
 def _blocks(content: Any, path: str) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
@@ -155,17 +170,7 @@ def _check_thinking(body: dict[str, Any]) -> None:
     thinking = body.get("thinking")
     if thinking is None:
         return
-    kind = thinking.get("type") if isinstance(thinking, dict) else None
-    if not isinstance(thinking, dict) or kind not in THINKING_FIELDS:
-        raise Fault(
-            400,
-            f"thinking: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
-            "'enabled', 'disabled'",
-        )
-    for key in thinking:
-        if key not in THINKING_FIELDS[kind]:
-            raise _extra(f"thinking.{kind}.{key}")
-    if kind != "enabled":
+    if _tagged(thinking, "thinking", THINKING_FIELDS) != "enabled":
         return
     if "budget_tokens" not in thinking:
         raise Fault(400, "thinking.enabled.budget_tokens: Field required")
@@ -197,16 +202,7 @@ def _check_tools(body: dict[str, Any]) -> None:
     choice = body.get("tool_choice")
     if choice is None:
         return
-    kind = choice.get("type") if isinstance(choice, dict) else None
-    if kind not in CHOICE_FIELDS:
-        raise Fault(
-            400,
-            f"tool_choice: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
-            "'auto', 'any', 'tool', 'none'",
-        )
-    for key in choice:
-        if key not in CHOICE_FIELDS[kind]:
-            raise _extra(f"tool_choice.{kind}.{key}")
+    kind = _tagged(choice, "tool_choice", CHOICE_FIELDS)
     if not tools and kind != "none":
         raise Fault(400, "tool_choice may only be specified while providing tools")
     if kind == "tool" and choice.get("name") not in {t.get("name") for t in tools}:

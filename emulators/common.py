@@ -6,15 +6,18 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
 
 from emulators import faults
 from emulators.errors import Fault
 from emulators.sse import sse_event, stream_response
+
+T = TypeVar("T")
 
 __all__ = [
     "Fault",
@@ -32,6 +35,7 @@ __all__ = [
     "now",
     "objects",
     "read_json",
+    "route_table",
     "sse_event",
     "stream_response",
 ]
@@ -65,43 +69,33 @@ def _wrong(param: str, expected: str, value: Any) -> Fault:
     return Fault(400, f"Invalid type for '{param}': expected {expected}, but got {_kind(value)} instead.", param=param)
 
 
-def get_dict(body: Mapping[str, Any], key: str, param: str | None = None) -> dict[str, Any]:
-    """`body[key]` as an object; absent or null is `{}`."""
+def _typed(body: Mapping[str, Any], key: str, param: str | None, kind: type[T], expected: str, default: T) -> T:
+    """`body[key]` if it is a `kind` (`expected` says which, in OpenAI's words); absent or null is `default`."""
     value = body.get(key)
     if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _wrong(param or key, "an object", value)
+        return default
+    if not isinstance(value, kind):
+        raise _wrong(param or key, expected, value)
     return value
+
+
+def get_dict(body: Mapping[str, Any], key: str, param: str | None = None) -> dict[str, Any]:
+    """`body[key]` as an object; absent or null is `{}`."""
+    return _typed(body, key, param, dict, "an object", {})
 
 
 def get_list(body: Mapping[str, Any], key: str, param: str | None = None) -> list[Any]:
     """`body[key]` as an array; absent or null is `[]`."""
-    value = body.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _wrong(param or key, "an array", value)
-    return value
+    return _typed(body, key, param, list, "an array", [])
 
 
 def get_str(body: Mapping[str, Any], key: str, param: str | None = None, default: str = "") -> str:
     """`body[key]` as a string; absent or null is `default`."""
-    value = body.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise _wrong(param or key, "a string", value)
-    return value
+    return _typed(body, key, param, str, "a string", default)
 
 
 def get_bool(body: Mapping[str, Any], key: str, param: str | None = None, default: bool = False) -> bool:
-    value = body.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise _wrong(param or key, "a boolean", value)
-    return value
+    return _typed(body, key, param, bool, "a boolean", default)
 
 
 # OpenAI's reasoning efforts (Responses `reasoning.effort`, Chat Completions `reasoning_effort`).
@@ -183,3 +177,12 @@ def check_function_name(name: str, param: str) -> None:
             param=param,
             code="string_above_max_length",
         )
+
+
+def route_table(*table: tuple[str, Callable[[Request], Awaitable[Response]]]) -> list[BaseRoute]:
+    """Routes from rows of ("METHOD /path", endpoint)."""
+    routes: list[BaseRoute] = []
+    for route, endpoint in table:
+        method, path = route.split(" ", 1)
+        routes.append(Route(path, endpoint, methods=[method]))
+    return routes

@@ -13,9 +13,9 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from emulators.common import Fault, get_dict, json_response, new_id, now, read_json
+from emulators.common import Fault, get_dict, json_response, new_id, now, read_json, route_table
 from emulators.openai_items import listing, page, stored_item
 from emulators.responses_input import input_items
 
@@ -168,13 +168,13 @@ def routes(conversations: Conversations) -> list[BaseRoute]:
         del conversations.items[conv][index]
         return json_response(conversations.resources[conv])  # OpenAI answers with the conversation
 
-    return [
-        Route("/v1/conversations", create, methods=["POST"]),
-        Route("/v1/conversations/{conversation_id}", retrieve, methods=["GET"]),
-        Route("/v1/conversations/{conversation_id}", update, methods=["POST"]),
-        Route("/v1/conversations/{conversation_id}", delete, methods=["DELETE"]),
-        Route("/v1/conversations/{conversation_id}/items", add_items, methods=["POST"]),
-        Route("/v1/conversations/{conversation_id}/items", list_items, methods=["GET"]),
-        Route("/v1/conversations/{conversation_id}/items/{item_id}", retrieve_item, methods=["GET"]),
-        Route("/v1/conversations/{conversation_id}/items/{item_id}", delete_item, methods=["DELETE"]),
-    ]
+    return route_table(
+        ("POST /v1/conversations", create),
+        ("GET /v1/conversations/{conversation_id}", retrieve),
+        ("POST /v1/conversations/{conversation_id}", update),
+        ("DELETE /v1/conversations/{conversation_id}", delete),
+        ("POST /v1/conversations/{conversation_id}/items", add_items),
+        ("GET /v1/conversations/{conversation_id}/items", list_items),
+        ("GET /v1/conversations/{conversation_id}/items/{item_id}", retrieve_item),
+        ("DELETE /v1/conversations/{conversation_id}/items/{item_id}", delete_item),
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from emulators import scripted
 from emulators.access import DEFAULT_MODELS
@@ -30,6 +30,7 @@ from emulators.common import (
     new_id,
     now,
     read_json,
+    route_table,
 )
 from emulators.openai_conversations import Conversations, conversation_id
 from emulators.openai_items import page, stored_item
@@ -181,16 +182,16 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
         await apply_fault(payload["model"], "openai")
         return json_answer(payload["model"], _compacted(_history(store, payload) + input_items(payload), payload))
 
-    return [
-        Route("/v1/responses", create, methods=["POST"]),
-        Route("/v1/responses/input_tokens", input_tokens, methods=["POST"]),
-        Route("/v1/responses/compact", compact, methods=["POST"]),
-        Route("/v1/responses/{response_id}", retrieve, methods=["GET"]),
-        Route("/v1/responses/{response_id}", delete, methods=["DELETE"]),
-        Route("/v1/responses/{response_id}/cancel", cancel, methods=["POST"]),
-        Route("/v1/responses/{response_id}/input_items", list_input_items, methods=["GET"]),
-        Route("/v1/models", models, methods=["GET"]),
-    ]
+    return route_table(
+        ("POST /v1/responses", create),
+        ("POST /v1/responses/input_tokens", input_tokens),
+        ("POST /v1/responses/compact", compact),
+        ("GET /v1/responses/{response_id}", retrieve),
+        ("DELETE /v1/responses/{response_id}", delete),
+        ("POST /v1/responses/{response_id}/cancel", cancel),
+        ("GET /v1/responses/{response_id}/input_items", list_input_items),
+        ("GET /v1/models", models),
+    )
 
 
 def _background(store: Store, final: dict[str, Any], inputs: list[dict[str, Any]], stream: bool) -> Response:

@@ -21,12 +21,13 @@ def get_weather(city: str) -> str:
     return f"Sunny in {city}, 31 degrees"
 
 
-async def main() -> None:
+def weather_agent() -> Agent:
     # OpenAIResponsesModel with our own client: the model ID goes to the gateway as written (no prefix parsing).
-    agent = Agent(
-        name="Weather", tools=[get_weather], model=OpenAIResponsesModel(model=model(), openai_client=client())
-    )
-    result = await Runner.run(agent, "Call the tool get_weather with city=Paris")
+    return Agent(name="Weather", tools=[get_weather], model=OpenAIResponsesModel(model=model(), openai_client=client()))
+
+
+async def main() -> None:
+    result = await Runner.run(weather_agent(), "Call the tool get_weather with city=Paris")
     calls = [item.raw_item.name for item in result.new_items if isinstance(item.raw_item, ResponseFunctionToolCall)]
     print(f"tool calls: {calls}")
     if "get_weather" not in calls:

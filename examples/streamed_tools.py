@@ -1,4 +1,5 @@
-"""The same tool loop, streamed: run items (tool call, tool output, message) arrive as they happen.
+"""The same tool loop (examples/function_tools.py's agent), streamed: run items (tool call, tool output, message)
+arrive as they happen.
 
 Run: OPENAI_MODEL=anthropic/claude-sonnet-4-20250514 python -m examples.streamed_tools
 It prints each run item's type as it arrives, then the model's answer.
@@ -7,24 +8,13 @@ It prints each run item's type as it arrives, then the model's answer.
 import asyncio
 import sys
 
-from agents import Agent, OpenAIResponsesModel, Runner, function_tool, set_tracing_disabled
+from agents import Runner
 
-from examples._env import client, model
-
-set_tracing_disabled(True)
-
-
-@function_tool
-def get_weather(city: str) -> str:
-    """Get the weather for a city."""
-    return f"Sunny in {city}, 31 degrees"
+from examples.function_tools import weather_agent
 
 
 async def main() -> None:
-    agent = Agent(
-        name="Weather", tools=[get_weather], model=OpenAIResponsesModel(model=model(), openai_client=client())
-    )
-    result = Runner.run_streamed(agent, "Call the tool get_weather with city=Lisbon")
+    result = Runner.run_streamed(weather_agent(), "Call the tool get_weather with city=Lisbon")
     seen: list[str] = []
     async for event in result.stream_events():
         # run_item_stream_event: the SDK's own view (a whole tool call, its output, a message), not raw SSE.

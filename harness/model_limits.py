@@ -13,6 +13,7 @@ Otherwise the failure stays the gateway's, with the derived causes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from types import CodeType
 from typing import Any
@@ -103,7 +104,10 @@ def model_dependent(probe: Probe) -> bool:
             return True
         scope = getattr(fn, "__globals__", {})
         cells = [c.cell_contents for c in getattr(fn, "__closure__", None) or () if _filled(c)]
-        called = [scope.get(name) for name in names] + cells
+        # A probe that is one case of a table: its run closes over the table's runner and the case, whose fields
+        # hold the case's own checks.
+        cases = [getattr(c, f.name) for c in cells if dataclasses.is_dataclass(c) for f in dataclasses.fields(c)]
+        called = [scope.get(name) for name in names] + cells + cases
         return any(
             callable(f) and getattr(f, "__module__", "").startswith("harness.probes") and depends(f) for f in called
         )

@@ -39,6 +39,7 @@ import shutil
 import sys
 import tempfile
 import typing
+from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -236,18 +237,20 @@ def event_models() -> dict[str, Any]:
     return out
 
 
+def _each(key: str, value: Any, rebuilt: Callable[[Any], Any]) -> Any:
+    """A keyword's value `rebuilt`; a name map's values each rebuilt (its keys are names, never keywords)."""
+    if key in NAME_MAPS and isinstance(value, dict):
+        return {name: rebuilt(sub) for name, sub in value.items()}
+    return rebuilt(value)
+
+
 def clean(node: Any) -> Any:
+    """A schema without the keywords that only document (DROPPED)."""
     if isinstance(node, list):
         return [clean(value) for value in node]
     if not isinstance(node, dict):
         return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in NAME_MAPS and isinstance(value, dict):
-            out[key] = {name: clean(sub) for name, sub in value.items()}
-        elif key not in DROPPED:
-            out[key] = clean(value)
-    return out
+    return {key: _each(key, value, clean) for key, value in node.items() if key not in DROPPED}
 
 
 def _tags(defs: dict[str, Any], member: Any) -> list[str]:
@@ -270,10 +273,7 @@ def lenient_unions(defs: dict[str, Any], node: Any) -> Any:
         return [lenient_unions(defs, value) for value in node]
     if not isinstance(node, dict):
         return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        names = key in NAME_MAPS and isinstance(value, dict)
-        out[key] = {k: lenient_unions(defs, v) for k, v in value.items()} if names else lenient_unions(defs, value)
+    out = {key: _each(key, value, lambda sub: lenient_unions(defs, sub)) for key, value in node.items()}
     members = out.get("anyOf")
     if isinstance(members, list):
         tagged = [tags for tags in (_tags(defs, m) for m in members) if tags]

@@ -103,15 +103,7 @@ def _success(ex: Exchange, level: Strictness, report: Report) -> None:
         return
     if ex.status == 204 and not ex.body:
         return
-    if not ex.content_type.startswith("application/json"):
-        report.add(
-            "http.content_type",
-            Level.MUST,
-            "a JSON answer must be labelled application/json",
-            "Content-Type",
-            expected="application/json",
-            received=ex.content_type or "(none)",
-        )
+    _labelled_json(ex, Level.MUST, "a JSON answer must be labelled application/json", report)
     if ex.response_json is None:
         report.add("http.json", Level.MUST, "the body is not JSON", "body", received=ex.body[:200])
         return
@@ -120,6 +112,19 @@ def _success(ex: Exchange, level: Strictness, report: Report) -> None:
         _schema(file, ex, level, report)
     if isinstance(ex.response_json, dict) and ex.response_json.get("object") == "response":
         unique_item_ids(ex.response_json.get("output"), "$.output", "item_id.unique", report)
+
+
+def _labelled_json(ex: Exchange, level: Level, message: str, report: Report) -> None:
+    """The answer's Content-Type is application/json (a finding at `level` where it is not)."""
+    if not ex.content_type.startswith("application/json"):
+        report.add(
+            "http.content_type",
+            level,
+            message,
+            "Content-Type",
+            expected="application/json",
+            received=ex.content_type or "(none)",
+        )
 
 
 def _schema(file: str, ex: Exchange, level: Strictness, report: Report) -> None:
@@ -148,15 +153,7 @@ def _envelope(ex: Exchange, report: Report) -> None:
             received=ex.body[:200] or "(empty body)",
         )
         return
-    if not ex.content_type.startswith("application/json"):
-        report.add(
-            "http.content_type",
-            Level.SHOULD,
-            "an error envelope should be labelled application/json",
-            "Content-Type",
-            expected="application/json",
-            received=ex.content_type or "(none)",
-        )
+    _labelled_json(ex, Level.SHOULD, "an error envelope should be labelled application/json", report)
     missing = [key for key in ("param", "code") if key not in error]
     if missing:
         report.add(

@@ -70,23 +70,20 @@ def _names(events: list[SSEEvent], settings: dict[str, Any], report: Report) -> 
     for e in events:
         kind = e.payload["type"]
         if e.event is None:
-            report.add(
-                "sse.event_name",
-                level_of(settings.get("event_name_missing")),
-                "event without an `event:` line",
-                f"event {e.index} {kind}",
-                expected=f"event: {kind}",
-                received="(none)",
-            )
+            setting, message, received = "event_name_missing", "event without an `event:` line", "(none)"
         elif e.event != kind:
-            report.add(
-                "sse.event_name",
-                level_of(settings.get("event_name_mismatch")),
-                "the `event:` line differs from the payload's type",
-                f"event {e.index} {kind}",
-                expected=f"event: {kind}",
-                received=f"event: {e.event}",
-            )
+            setting, message = "event_name_mismatch", "the `event:` line differs from the payload's type"
+            received = f"event: {e.event}"
+        else:
+            continue
+        report.add(
+            "sse.event_name",
+            level_of(settings.get(setting)),
+            message,
+            f"event {e.index} {kind}",
+            expected=f"event: {kind}",
+            received=received,
+        )
 
 
 def _numbering(events: list[SSEEvent], level: Level | None, report: Report, first: int) -> None:

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from harness.model import Expect, Level, Observation, Probe, ProbeRun, ProbeSkip, Profile
+
+if TYPE_CHECKING:
+    from harness.context import ProbeContext
+
+Case = TypeVar("Case")
 
 REGISTRY: list[Probe] = []
 S, R, E = Expect.SUPPORTED, Expect.REJECTED, Expect.EITHER
 EMULATOR_ONLY = (
     "this probe needs the emulated upstreams' scripted model, and the target fronts a real provider (real_model)"
 )
+
+
+class Refused(Exception):
+    """Ends a probe with `rejection`: what it asked for was refused cleanly (ctx.rejected checked the refusal)."""
+
+    def __init__(self, rejection: Observation) -> None:
+        super().__init__(str(rejection))
+        self.rejection = rejection
+
+
+def _settled(run: ProbeRun) -> ProbeRun:
+    async def settled(ctx: object) -> Observation:
+        try:
+            return await run(ctx)
+        except Refused as refused:
+            return refused.rejection
+
+    return settled
 
 
 def _guarded(run: ProbeRun) -> ProbeRun:
@@ -37,8 +61,18 @@ def probe(
 
     def register(run: ProbeRun) -> ProbeRun:
         expect = {Profile.NATIVE: native, Profile.CHAT_TRANSLATED: chat}
-        body = _guarded(run) if needs_emulator else run
+        body = _guarded(_settled(run)) if needs_emulator else _settled(run)
         REGISTRY.append(Probe(probe_id, requirement, level, feature, expect, body, needs_emulator=needs_emulator))
         return run
 
     return register
+
+
+def bound(run_case: Callable[[ProbeContext, Case], Awaitable[Observation]], case: Case, name: str) -> ProbeRun:
+    """The body of a probe that is one case of a table: the table's one runner, given that case."""
+
+    async def run(ctx: ProbeContext) -> Observation:
+        return await run_case(ctx, case)
+
+    run.__name__ = name
+    return run

@@ -64,6 +64,14 @@ async def run_streamed(ctx: ProbeContext) -> Observation:
     return Observed.SUPPORTED
 
 
+def _require_uses_weather(result: object) -> None:
+    """The final answer uses what the weather tool returned (a check on the model's answer)."""
+    answer = _output(result)
+    require_model(
+        "sunny" in answer.lower(), "the answer does not use the tool result", expected="Sunny ...", received=answer
+    )
+
+
 @probe(
     "agents.tools.loop",
     "A function-tool loop MUST run: the model calls the tool and answers from its result.",
@@ -74,12 +82,7 @@ async def tools_loop(ctx: ProbeContext) -> Observation:
     calls = [i for i in result.new_items if i.type == "tool_call_item"]
     kinds = [i.type for i in result.new_items]
     require_model(calls, "the model never called the tool", expected="a get_weather call", received=kinds)
-    require_model(
-        "sunny" in _output(result).lower(),
-        "the answer does not use the tool result",
-        expected="Sunny ...",
-        received=_output(result),
-    )
+    _require_uses_weather(result)
     return Observed.SUPPORTED
 
 
@@ -93,12 +96,7 @@ async def tools_loop_streamed(ctx: ProbeContext) -> Observation:
         expected="a get_weather call and its output",
         received=kinds,
     )
-    require_model(
-        "sunny" in _output(result).lower(),
-        "the answer does not use the tool result",
-        expected="Sunny ...",
-        received=_output(result),
-    )
+    _require_uses_weather(result)
     return Observed.SUPPORTED
 
 

@@ -9,6 +9,7 @@ import openai
 
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
+from harness.probes._calls import unless_refused
 from harness.probes._checks import require_text
 from harness.probes._registry import E, probe
 
@@ -24,12 +25,8 @@ POLLS, INTERVAL = 40, 0.5
     chat=E,
 )
 async def background(ctx: ProbeContext) -> Observation:
-    try:
-        created = await ctx.client.responses.create(
-            model=ctx.model, input="Reply with exactly backgrounded.", background=True
-        )
-    except openai.APIStatusError as err:
-        return ctx.rejected(err, mentions="background")
+    ask = ctx.client.responses.create(model=ctx.model, input="Reply with exactly backgrounded.", background=True)
+    created = await unless_refused(ctx, ask, mentions="background")
     require(
         created.background is True,
         "background was silently dropped: the response does not say it ran in the background",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import openai
-
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
+from harness.probes._calls import gone, unless_refused
 from harness.probes._checks import UNKNOWN_CONVERSATION, listed_texts
 from harness.probes._registry import E, probe
 
@@ -18,10 +17,7 @@ from harness.probes._registry import E, probe
     chat=E,
 )
 async def crud(ctx: ProbeContext) -> Observation:
-    try:
-        conv = await ctx.client.conversations.create(metadata={"probe": "crud"})
-    except openai.APIStatusError as err:
-        return ctx.rejected(err)
+    conv = await unless_refused(ctx, ctx.client.conversations.create(metadata={"probe": "crud"}))
     require(conv.id.startswith("conv"), "a conversation id must look like conv_...", received=conv.id)
     fetched = await ctx.client.conversations.retrieve(conv.id)
     require(fetched.metadata == {"probe": "crud"}, "metadata was not kept", received=fetched.metadata)
@@ -29,11 +25,7 @@ async def crud(ctx: ProbeContext) -> Observation:
     require(updated.metadata == {"probe": "updated"}, "update did not change metadata", received=updated.metadata)
     deleted = await ctx.client.conversations.delete(conv.id)
     require(deleted.deleted and deleted.id == conv.id, "delete did not confirm", received=deleted.model_dump())
-    try:
-        await ctx.client.conversations.retrieve(conv.id)
-    except openai.NotFoundError:
-        return Observed.SUPPORTED
-    raise ProbeFailure("a deleted conversation is still retrievable", expected="404", received="200")
+    return await gone(ctx.client.conversations.retrieve(conv.id), "a deleted conversation is still retrievable")
 
 
 @probe(
@@ -44,10 +36,8 @@ async def crud(ctx: ProbeContext) -> Observation:
     chat=E,
 )
 async def items(ctx: ProbeContext) -> Observation:
-    try:
-        conv = await ctx.client.conversations.create(items=[{"type": "message", "role": "user", "content": "one"}])
-    except openai.APIStatusError as err:
-        return ctx.rejected(err)
+    first = [{"type": "message", "role": "user", "content": "one"}]
+    conv = await unless_refused(ctx, ctx.client.conversations.create(items=first))
     conversations = ctx.client.conversations
     ctx.defer(lambda: conversations.delete(conv.id))
     added = await ctx.client.conversations.items.create(

@@ -12,6 +12,7 @@ from harness import content_encoding
 from harness.context import ProbeContext, require
 from harness.model import Level, Observation, Observed, ProbeFailure
 from harness.probes._registry import probe
+from harness.probes._statuses import refused_with, require_status, status_line
 from harness.probes._unrecorded import unrecorded_post
 
 OVERSIZED_BYTES = 20 * 1024 * 1024  # above the 16 MiB most gateways (and the reference gateway) accept
@@ -27,7 +28,7 @@ def _wrong_type_probe(field: str, value: Any) -> None:
             raise ProbeFailure(
                 f"`{field}` of the wrong type was not refused as a bad request",
                 expected=f"HTTP 400 with an OpenAI error envelope whose param names {field}",
-                received=f"HTTP {response.status_code} {response.text[:200]!r}",
+                received=status_line(response),
             )
         rejection = ctx.rejected(response, statuses=(400,))
         require(
@@ -90,17 +91,12 @@ async def oversized(ctx: ProbeContext) -> Observation:
         response.status_code < 500,
         "an oversized body broke the gateway",
         expected="HTTP 413 with an OpenAI error envelope",
-        received=f"HTTP {response.status_code} {response.text[:200]!r}",
+        received=status_line(response),
     )
     if response.status_code >= 400:
         ctx.rejected(response, statuses=(400, 413))
     after = await ctx.http("POST", "/responses", json={"model": ctx.model, "input": "Reply with exactly ok."})
-    require(
-        after.status_code == 200,
-        "the gateway did not answer the request after the oversized one",
-        expected="HTTP 200",
-        received=f"HTTP {after.status_code} {after.text[:200]!r}",
-    )
+    require_status(after, 200, "the gateway did not answer the request after the oversized one", expected="HTTP 200")
     return Observed.SUPPORTED
 
 
@@ -112,13 +108,7 @@ async def oversized(ctx: ProbeContext) -> Observation:
 )
 async def oversized_413(ctx: ProbeContext) -> Observation:
     response, _ = await _oversized(ctx)
-    if response.status_code != 413:
-        raise ProbeFailure(
-            "an oversized body was not refused with a 413",
-            expected="HTTP 413 with an OpenAI error envelope",
-            received=f"HTTP {response.status_code} {response.text[:200]!r}",
-        )
-    ctx.rejected(response, statuses=(413,))
+    refused_with(ctx, response, 413, "an oversized body was not refused with a 413")
     # Recorded (so the probe has a cassette to replay): the gateway still answers.
     after = await ctx.http("POST", "/responses", json={"model": ctx.model, "input": "Reply with exactly ok."})
     require(after.status_code == 200, "the gateway did not answer after the oversized body", received=after.status_code)
@@ -132,11 +122,5 @@ async def oversized_413(ctx: ProbeContext) -> Observation:
 )
 async def unknown_route(ctx: ProbeContext) -> Observation:
     response = await ctx.http("GET", "/conformance_no_such_route")
-    if response.status_code != 404:
-        raise ProbeFailure(
-            "an unknown route was not a 404",
-            expected="HTTP 404 with an OpenAI error envelope",
-            received=f"HTTP {response.status_code} {response.text[:200]!r}",
-        )
-    ctx.rejected(response, statuses=(404,))
+    refused_with(ctx, response, 404, "an unknown route was not a 404")
     return Observed.SUPPORTED

@@ -21,9 +21,10 @@ import httpx2
 
 from emulators.faults import FAIL_401, FAIL_429, FAIL_500, FAIL_MALFORMED, FAIL_MIDSTREAM, FAIL_SHAPE, HANG
 from harness.context import ProbeContext, require
-from harness.model import Observation, Observed, ProbeFailure, ProbeRun, ProbeSkip
+from harness.model import Observation, Observed, ProbeFailure, ProbeSkip
 from harness.probes._checks import user
-from harness.probes._registry import probe
+from harness.probes._registry import bound, probe
+from harness.probes._statuses import require_status
 from harness.wire import parse_sse
 
 PROMPT = "Reply with exactly The quick brown fox jumps over the lazy dog."
@@ -95,12 +96,7 @@ async def _failed_stream(ctx: ProbeContext, response: httpx2.Response, what: str
                 received=f"HTTP 200 status {status!r}",
             )
         else:
-            require(
-                fetched.status_code == 404,
-                "retrieving the failed response gave an unexpected status",
-                expected="404",
-                received=f"HTTP {fetched.status_code} {fetched.text[:200]!r}",
-            )
+            require_status(fetched, 404, "retrieving the failed response gave an unexpected status", expected="404")
     return Observed.SUPPORTED
 
 
@@ -268,13 +264,7 @@ def _not_the_callers_fault(ctx: ProbeContext, response: httpx2.Response) -> Obse
     return Observed.SUPPORTED
 
 
-def _runner(case: FaultCase) -> ProbeRun:
-    async def run(ctx: ProbeContext) -> Observation:
-        return await run_case(ctx, case)
-
-    run.__name__ = case.id.split(".", 1)[1]
-    return run
-
-
 for _case in CASES:
-    probe(_case.id, _case.requirement, feature="faults", needs_emulator=True)(_runner(_case))
+    probe(_case.id, _case.requirement, feature="faults", needs_emulator=True)(
+        bound(run_case, _case, _case.id.split(".", 1)[1])
+    )

@@ -9,6 +9,7 @@ import openai
 from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeRun
+from harness.probes._calls import unless_refused
 from harness.probes._registry import E, R, probe
 
 HOSTED: dict[str, tuple[dict[str, Any], str]] = {
@@ -26,15 +27,13 @@ def _hosted_probe(tool_type: str) -> ProbeRun:
     tool, item_type = HOSTED[tool_type]
 
     async def run(ctx: ProbeContext) -> Observation:
-        try:
-            response = await ctx.client.responses.create(
-                model=ctx.model,
-                input=phrases.use_hosted(tool_type, "look up the weather in Paris"),
-                tools=[tool],
-                tool_choice="required",
-            )
-        except openai.BadRequestError as err:
-            return ctx.rejected(err, mentions=tool_type)
+        ask = ctx.client.responses.create(
+            model=ctx.model,
+            input=phrases.use_hosted(tool_type, "look up the weather in Paris"),
+            tools=[tool],
+            tool_choice="required",
+        )
+        response = await unless_refused(ctx, ask, mentions=tool_type, refusal=openai.BadRequestError)
         types = [item.type for item in response.output]
         require(
             item_type in types,

@@ -13,14 +13,13 @@ import base64
 import re
 from typing import Any
 
-import openai
 from openai.types.responses import Response
 
 from harness import phrases
-from harness.context import ProbeContext, require
-from harness.model import Observation, Observed
+from harness.context import require
 from harness.probes._checks import text_of, user
-from harness.probes._registry import E, probe
+from harness.probes._registry import E
+from harness.probes._request_cases import RequestCase, register, require_reported
 
 SYSTEM_TEXT = "You are the conformance harness's assistant and you answer in one short line."
 DEVELOPER_TEXT = "Never mention the weather unless you are asked about it."
@@ -37,12 +36,7 @@ _REASONING = re.compile(r"(\w+):([^,]+)")
 def _require_system_text(response: Response, texts: list[str], what: str) -> None:
     """The scripted model's `instructions=...` holds every text in `texts`: they arrived as system text."""
     answer = text_of(response)
-    require(
-        answer.startswith(phrases.INSTRUCTIONS_KEY),
-        "the scripted model did not report its instructions",
-        expected=f"{phrases.INSTRUCTIONS_KEY}...",
-        received=answer[:200],
-    )
+    require_reported(answer, phrases.INSTRUCTIONS_KEY, "instructions")
     for text in texts:
         require(
             text in answer,
@@ -53,65 +47,16 @@ def _require_system_text(response: Response, texts: list[str], what: str) -> Non
         )
 
 
-@probe(
-    "responses.input.system_message",
-    "A `system` message in `input` MUST reach the model as system text (on a chat-translated route, the "
-    "provider's system prompt), never as a user turn or not at all.",
-    feature="system_messages",
-    needs_emulator=True,
-)
-async def system_message(ctx: ProbeContext) -> Observation:
-    response = await ctx.client.responses.create(
-        model=ctx.model,
-        input=[{"type": "message", "role": "system", "content": SYSTEM_TEXT}, user(phrases.ASK_INSTRUCTIONS)],
-    )
+def _system_message(response: Response) -> None:
     _require_system_text(response, [SYSTEM_TEXT], "system message")
-    return Observed.SUPPORTED
 
 
-@probe(
-    "responses.input.developer_message",
-    "A `developer` message in `input` MUST reach the model as system text beside `instructions` (on a "
-    "chat-translated route, the provider's system prompt), never as a user turn, replacing them, or not at all.",
-    feature="system_messages",
-    needs_emulator=True,
-)
-async def developer_message(ctx: ProbeContext) -> Observation:
-    response = await ctx.client.responses.create(
-        model=ctx.model,
-        instructions=INSTRUCTIONS,
-        input=[
-            {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": DEVELOPER_TEXT}]},
-            user(phrases.ASK_INSTRUCTIONS),
-        ],
-    )
+def _developer_message(response: Response) -> None:
     _require_system_text(response, [DEVELOPER_TEXT], "developer message")
     _require_system_text(response, [INSTRUCTIONS], "`instructions` sent beside a developer message")
-    return Observed.SUPPORTED
 
 
-@probe(
-    "responses.input.image",
-    "An `input_image` part MUST reach the model as that image (its type and size intact), or be rejected cleanly "
-    "naming the image; it is never dropped.",
-    feature="images",
-    native=E,
-    chat=E,
-    needs_emulator=True,
-)
-async def image(ctx: ProbeContext) -> Observation:
-    message: dict[str, Any] = {
-        "type": "message",
-        "role": "user",
-        "content": [
-            {"type": "input_text", "text": phrases.ASK_IMAGE},
-            {"type": "input_image", "image_url": PNG_URL, "detail": "auto"},
-        ],
-    }
-    try:
-        response = await ctx.client.responses.create(model=ctx.model, input=[message])
-    except openai.BadRequestError as err:
-        return ctx.rejected(err, mentions="image")
+def _image(response: Response) -> None:
     answer = text_of(response)
     expected = phrases.image_answer([phrases.inline_image("image/png", len(base64.b64decode(PNG_BASE64)))])
     require(
@@ -121,33 +66,12 @@ async def image(ctx: ProbeContext) -> Observation:
         received=answer,
     )
     require(answer == expected, "the image did not reach the model as it was sent", expected=expected, received=answer)
-    return Observed.SUPPORTED
 
 
-@probe(
-    "responses.input.reasoning",
-    f"`reasoning: {{effort: {EFFORT}}}` MUST reach the model (on a translated route, as the provider's own "
-    "reasoning setting) or be rejected cleanly naming reasoning; it is never silently dropped.",
-    feature="reasoning",
-    native=E,
-    chat=E,
-    needs_emulator=True,
-)
-async def reasoning(ctx: ProbeContext) -> Observation:
-    try:
-        response = await ctx.client.responses.create(
-            model=ctx.model, input=phrases.ASK_REASONING, reasoning={"effort": EFFORT}
-        )
-    except openai.BadRequestError as err:
-        return ctx.rejected(err, mentions="reasoning")
+def _reasoning(response: Response) -> None:
     answer = text_of(response)
     wanted = phrases.reasoning({"effort": EFFORT})
-    require(
-        answer.startswith(phrases.REASONING_KEY),
-        "the scripted model did not report its reasoning settings",
-        expected=f"{phrases.REASONING_KEY}...",
-        received=answer[:200],
-    )
+    require_reported(answer, phrases.REASONING_KEY, "reasoning settings")
     received = dict(_REASONING.findall(answer.removeprefix(phrases.REASONING_KEY)))
     require(
         bool(received),
@@ -168,4 +92,72 @@ async def reasoning(ctx: ProbeContext) -> Observation:
         expected=EFFORT,
         received=echoed,
     )
-    return Observed.SUPPORTED
+
+
+IMAGE_MESSAGE: dict[str, Any] = {
+    "type": "message",
+    "role": "user",
+    "content": [
+        {"type": "input_text", "text": phrases.ASK_IMAGE},
+        {"type": "input_image", "image_url": PNG_URL, "detail": "auto"},
+    ],
+}
+register(
+    (
+        RequestCase(
+            "responses.input.system_message",
+            "A `system` message in `input` MUST reach the model as system text (on a chat-translated route, the "
+            "provider's system prompt), never as a user turn or not at all.",
+            "system_messages",
+            {"input": [{"type": "message", "role": "system", "content": SYSTEM_TEXT}, user(phrases.ASK_INSTRUCTIONS)]},
+            _system_message,
+            needs_emulator=True,
+        ),
+        RequestCase(
+            "responses.input.developer_message",
+            "A `developer` message in `input` MUST reach the model as system text beside `instructions` (on a "
+            "chat-translated route, the provider's system prompt), never as a user turn, replacing them, or not at "
+            "all.",
+            "system_messages",
+            {
+                "instructions": INSTRUCTIONS,
+                "input": [
+                    {
+                        "type": "message",
+                        "role": "developer",
+                        "content": [{"type": "input_text", "text": DEVELOPER_TEXT}],
+                    },
+                    user(phrases.ASK_INSTRUCTIONS),
+                ],
+            },
+            _developer_message,
+            needs_emulator=True,
+        ),
+        RequestCase(
+            "responses.input.image",
+            "An `input_image` part MUST reach the model as that image (its type and size intact), or be rejected "
+            "cleanly naming the image; it is never dropped.",
+            "images",
+            {"input": [IMAGE_MESSAGE]},
+            _image,
+            refusable=True,
+            mentions="image",
+            native=E,
+            chat=E,
+            needs_emulator=True,
+        ),
+        RequestCase(
+            "responses.input.reasoning",
+            f"`reasoning: {{effort: {EFFORT}}}` MUST reach the model (on a translated route, as the provider's own "
+            "reasoning setting) or be rejected cleanly naming reasoning; it is never silently dropped.",
+            "reasoning",
+            {"input": phrases.ASK_REASONING, "reasoning": {"effort": EFFORT}},
+            _reasoning,
+            refusable=True,
+            mentions="reasoning",
+            native=E,
+            chat=E,
+            needs_emulator=True,
+        ),
+    )
+)

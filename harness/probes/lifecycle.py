@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import openai
-
 from harness import phrases
 from harness.context import ProbeContext, require
-from harness.model import Observation, Observed, ProbeFailure
+from harness.model import Observation, Observed
+from harness.probes._calls import gone, require_same_output
 from harness.probes._checks import assistant, listed_texts, user
 from harness.probes._registry import probe
 
@@ -19,13 +18,7 @@ from harness.probes._registry import probe
 async def retrieve(ctx: ProbeContext) -> Observation:
     created = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("stored"))
     fetched = await ctx.client.responses.retrieve(created.id)
-    require(fetched.id == created.id, "retrieve returned another response", expected=created.id, received=fetched.id)
-    require(
-        fetched.output_text == created.output_text,
-        "the retrieved output differs",
-        expected=created.output_text,
-        received=fetched.output_text,
-    )
+    require_same_output(created, fetched, "the retrieved output differs")
     return Observed.SUPPORTED
 
 
@@ -68,11 +61,7 @@ async def input_items(ctx: ProbeContext) -> Observation:
 async def delete(ctx: ProbeContext) -> Observation:
     created = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("deleted"))
     await ctx.client.responses.delete(created.id)
-    try:
-        await ctx.client.responses.retrieve(created.id)
-    except openai.NotFoundError:
-        return Observed.SUPPORTED
-    raise ProbeFailure("a deleted response is still retrievable", expected="404", received="200")
+    return await gone(ctx.client.responses.retrieve(created.id), "a deleted response is still retrievable")
 
 
 @probe(
@@ -80,8 +69,6 @@ async def delete(ctx: ProbeContext) -> Observation:
 )
 async def store_false(ctx: ProbeContext) -> Observation:
     created = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly("ephemeral"), store=False)
-    try:
-        await ctx.client.responses.retrieve(created.id)
-    except openai.NotFoundError:
-        return Observed.SUPPORTED
-    raise ProbeFailure("a store:false response was stored", expected="404", received="200 with the response")
+    return await gone(
+        ctx.client.responses.retrieve(created.id), "a store:false response was stored", received="200 with the response"
+    )

@@ -4,12 +4,14 @@ is cut, incomplete with a reason, or kept within the budget), metadata, temperat
 from __future__ import annotations
 
 import openai
+from openai.types.responses import Response
 
 from harness import phrases
 from harness.context import ProbeContext, require
 from harness.model import Observation, Observed, ProbeFailure
 from harness.probes._checks import text_of
 from harness.probes._registry import E, probe
+from harness.probes._request_cases import RequestCase, register, require_reported
 
 LONG = " ".join(f"word{i}" for i in range(60))
 BUDGET = 16
@@ -17,14 +19,7 @@ METADATA = {"probe": "params.metadata", "run": "conformance"}
 TRUNCATION = ("auto", "disabled")
 
 
-@probe(
-    "responses.params.max_output_tokens",
-    "max_output_tokens MUST be honoured: the answer within the budget, or cut with status incomplete and "
-    "incomplete_details.reason max_output_tokens.",
-    feature="params",
-)
-async def max_output_tokens(ctx: ProbeContext) -> Observation:
-    response = await ctx.client.responses.create(model=ctx.model, input=phrases.exactly(LONG), max_output_tokens=BUDGET)
+def _max_output_tokens(response: Response) -> None:
     if response.status == "incomplete":
         reason = response.incomplete_details.reason if response.incomplete_details else None
         require(
@@ -33,7 +28,7 @@ async def max_output_tokens(ctx: ProbeContext) -> Observation:
             expected="incomplete_details.reason max_output_tokens",
             received=reason,
         )
-        return Observed.SUPPORTED
+        return
     used = response.usage.output_tokens if response.usage else None
     require(
         response.status == "completed" and used is not None and used <= BUDGET,
@@ -41,7 +36,6 @@ async def max_output_tokens(ctx: ProbeContext) -> Observation:
         expected=f"status incomplete, or at most {BUDGET} output tokens",
         received=f"status {response.status}, {used} output tokens, {len(text_of(response).split())} words",
     )
-    return Observed.SUPPORTED
 
 
 @probe(
@@ -57,29 +51,9 @@ async def metadata(ctx: ProbeContext) -> Observation:
     return Observed.SUPPORTED
 
 
-@probe(
-    "responses.params.sampling",
-    "temperature and top_p MUST reach the model as sent (the scripted model reports them), or be rejected "
-    "cleanly; they are never dropped.",
-    feature="params.sampling",
-    native=E,
-    chat=E,
-    needs_emulator=True,
-)
-async def sampling(ctx: ProbeContext) -> Observation:
-    try:
-        response = await ctx.client.responses.create(
-            model=ctx.model, input=phrases.ASK_SETTINGS, temperature=0.2, top_p=0.5
-        )
-    except openai.BadRequestError as err:
-        return ctx.rejected(err)
+def _sampling(response: Response) -> None:
     answer = text_of(response)
-    require(
-        answer.startswith(phrases.SETTINGS_KEY),
-        "the scripted model did not report its settings",
-        expected=f"{phrases.SETTINGS_KEY}...",
-        received=answer[:200],
-    )
+    require_reported(answer, phrases.SETTINGS_KEY, "settings")
     for name, value in (("temperature", "0.2"), ("top_p", "0.5")):
         require(
             f"{name}:{value}" in answer,
@@ -87,7 +61,32 @@ async def sampling(ctx: ProbeContext) -> Observation:
             expected=f"{name}:{value}",
             received=answer,
         )
-    return Observed.SUPPORTED
+
+
+register(
+    (
+        RequestCase(
+            "responses.params.max_output_tokens",
+            "max_output_tokens MUST be honoured: the answer within the budget, or cut with status incomplete and "
+            "incomplete_details.reason max_output_tokens.",
+            "params",
+            {"input": phrases.exactly(LONG), "max_output_tokens": BUDGET},
+            _max_output_tokens,
+        ),
+        RequestCase(
+            "responses.params.sampling",
+            "temperature and top_p MUST reach the model as sent (the scripted model reports them), or be rejected "
+            "cleanly; they are never dropped.",
+            "params.sampling",
+            {"input": phrases.ASK_SETTINGS, "temperature": 0.2, "top_p": 0.5},
+            _sampling,
+            refusable=True,
+            native=E,
+            chat=E,
+            needs_emulator=True,
+        ),
+    )
+)
 
 
 @probe(

@@ -5,19 +5,24 @@ target with one."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 import openai
 
 from harness import phrases
 from harness.context import ProbeContext, require
-from harness.model import Observation, Observed, ProbeFailure, ProbeSkip
+from harness.model import Observation, Observed, ProbeSkip
+from harness.probes._calls import answered, gone, require_appended, require_remembered, require_same_output
 from harness.probes._checks import text_of
-from harness.probes._registry import probe
+from harness.probes._registry import bound, probe
 
 QUESTION = f"{phrases.CODE_WORD_QUESTION} Answer with the word only."
+Client = openai.AsyncOpenAI
 ONE_URL = "the target has one base URL: give `base_urls: [A, B]` (two replicas of the gateway) to probe replicas"
 
 
-def replicas(ctx: ProbeContext) -> tuple[openai.AsyncOpenAI, openai.AsyncOpenAI]:
+def replicas(ctx: ProbeContext) -> tuple[Client, Client]:
     """Clients for replica A (the first base URL) and replica B (the second)."""
     if ctx.target.unavailable:
         raise ProbeSkip(ctx.target.unavailable)
@@ -27,129 +32,60 @@ def replicas(ctx: ProbeContext) -> tuple[openai.AsyncOpenAI, openai.AsyncOpenAI]
     return ctx.new_client(base_url=urls[0]), ctx.new_client(base_url=urls[1])
 
 
-@probe(
-    "state.replicas.retrieve",
-    "A response created through one replica MUST be retrievable through another, with the same output.",
-    feature="replicas",
-)
-async def retrieve(ctx: ProbeContext) -> Observation:
-    a, b = replicas(ctx)
+async def _retrieve(ctx: ProbeContext, a: Client, b: Client) -> Observation:
     created = await a.responses.create(model=ctx.model, input=phrases.exactly("replicated"))
-    try:
-        fetched = await b.responses.retrieve(created.id)
-    except openai.NotFoundError as err:
-        raise ProbeFailure(
-            "another replica does not know the stored response", expected="200", received=f"404 {err.message}"
-        ) from err
-    require(fetched.id == created.id, "retrieve returned another response", expected=created.id, received=fetched.id)
-    require(
-        fetched.output_text == created.output_text,
-        "the output retrieved through the other replica differs",
-        expected=created.output_text,
-        received=fetched.output_text,
+    fetched = await answered(
+        b.responses.retrieve(created.id),
+        "another replica does not know the stored response",
+        refusal=openai.NotFoundError,
     )
+    require_same_output(created, fetched, "the output retrieved through the other replica differs")
     return Observed.SUPPORTED
 
 
-@probe(
-    "state.replicas.previous_response_id",
-    "A response created through one replica MUST be continued with previous_response_id through another.",
-    feature="replicas",
-)
-async def previous_response_id(ctx: ProbeContext) -> Observation:
-    a, b = replicas(ctx)
+async def _previous_response_id(ctx: ProbeContext, a: Client, b: Client) -> Observation:
     first = await a.responses.create(model=ctx.model, input=phrases.remember("harbour"))
-    try:
-        second = await b.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id)
-    except openai.APIStatusError as err:
-        raise ProbeFailure(
-            "another replica cannot continue the response",
-            expected="200 answering from the earlier turn",
-            received=f"{err.status_code} {err.message}",
-        ) from err
-    answer = text_of(second)
-    require("harbour" in answer.lower(), "the continued turn lost the history", expected="harbour", received=answer)
+    second = await answered(
+        b.responses.create(model=ctx.model, input=QUESTION, previous_response_id=first.id),
+        "another replica cannot continue the response",
+        expected="200 answering from the earlier turn",
+    )
+    require_remembered("harbour", text_of(second), "the continued turn lost the history")
     return Observed.SUPPORTED
 
 
-@probe(
-    "state.replicas.input_items",
-    "The input items of a response created through one replica MUST be listed through another.",
-    feature="replicas",
-)
-async def input_items(ctx: ProbeContext) -> Observation:
-    a, b = replicas(ctx)
+async def _input_items(ctx: ProbeContext, a: Client, b: Client) -> Observation:
     created = await a.responses.create(model=ctx.model, input=phrases.exactly("listed"))
-    try:
-        listed = await b.responses.input_items.list(created.id, order="asc")
-    except openai.APIStatusError as err:
-        raise ProbeFailure(
-            "another replica cannot list the response's input items",
-            expected="200",
-            received=f"{err.status_code} {err.message}",
-        ) from err
+    listed = await answered(
+        b.responses.input_items.list(created.id, order="asc"), "another replica cannot list the response's input items"
+    )
     require(len(listed.data) == 1, "the input items differ", expected="1 item", received=f"{len(listed.data)} items")
     return Observed.SUPPORTED
 
 
-@probe(
-    "state.replicas.delete",
-    "A response deleted through one replica MUST be gone (404) through every other.",
-    feature="replicas",
-)
-async def delete(ctx: ProbeContext) -> Observation:
-    a, b = replicas(ctx)
+async def _delete(ctx: ProbeContext, a: Client, b: Client) -> Observation:
     created = await a.responses.create(model=ctx.model, input=phrases.exactly("deleted"))
-    try:
-        await b.responses.delete(created.id)
-    except openai.APIStatusError as err:
-        raise ProbeFailure(
-            "another replica cannot delete the response", expected="200", received=f"{err.status_code} {err.message}"
-        ) from err
-    try:
-        await a.responses.retrieve(created.id)
-    except openai.NotFoundError:
-        return Observed.SUPPORTED
-    raise ProbeFailure("the replica that made the response still has it after deletion", expected="404", received="200")
+    await answered(b.responses.delete(created.id), "another replica cannot delete the response")
+    return await gone(
+        a.responses.retrieve(created.id), "the replica that made the response still has it after deletion"
+    )
 
 
-@probe(
-    "state.replicas.conversation",
-    "A conversation created through one replica MUST be used, appended to and listed through another.",
-    feature="replicas",
-)
-async def conversation(ctx: ProbeContext) -> Observation:
-    a, b = replicas(ctx)
+async def _conversation(ctx: ProbeContext, a: Client, b: Client) -> Observation:
     conv = await a.conversations.create(
         items=[{"type": "message", "role": "user", "content": phrases.remember("compass")}]
     )
     ctx.defer(lambda: a.conversations.delete(conv.id))
-    try:
-        response = await b.responses.create(model=ctx.model, input=QUESTION, conversation=conv.id)
-    except openai.APIStatusError as err:
-        raise ProbeFailure(
-            "another replica cannot use the conversation", expected="200", received=f"{err.status_code} {err.message}"
-        ) from err
-    answer = text_of(response)
-    require("compass" in answer.lower(), "the conversation's items were lost", expected="compass", received=answer)
-    items = await a.conversations.items.list(conv.id, order="asc")
-    require(
-        len(items.data) >= 3,
-        "the turn taken through the other replica was not appended",
-        expected="the first item, the question and the answer",
-        received=f"{len(items.data)} items",
+    response = await answered(
+        b.responses.create(model=ctx.model, input=QUESTION, conversation=conv.id),
+        "another replica cannot use the conversation",
     )
+    require_remembered("compass", text_of(response), "the conversation's items were lost")
+    await require_appended(a, conv.id, "the turn taken through the other replica was not appended")
     return Observed.SUPPORTED
 
 
-@probe(
-    "state.replicas.websocket_store_false",
-    "A websocket's `store: false` response MUST be continued on its own connection, and another replica MUST "
-    "answer previous_response_not_found for it (and 404 to retrieve it).",
-    feature="replicas",
-)
-async def websocket_store_false(ctx: ProbeContext) -> Observation:
-    _, b = replicas(ctx)
+async def _websocket_store_false(ctx: ProbeContext, _: Client, b: Client) -> Observation:
     first_url, second_url = ctx.target.base_urls[:2]
     frame = {"type": "response.create", "model": ctx.model, "store": False}
     async with ctx.websocket(base_url=first_url) as ws:
@@ -170,8 +106,60 @@ async def websocket_store_false(ctx: ProbeContext) -> Observation:
         expected="an error frame with code previous_response_not_found",
         received=elsewhere[-1:],
     )
-    try:  # nor is it stored anywhere (this recorded request also gives the probe its cassette)
-        await b.responses.retrieve(created["id"])
-    except openai.NotFoundError:
-        return Observed.SUPPORTED
-    raise ProbeFailure("a `store: false` response is retrievable through another replica", expected="404")
+    # Nor is it stored anywhere (this recorded request also gives the probe its cassette).
+    return await gone(
+        b.responses.retrieve(created["id"]),
+        "a `store: false` response is retrievable through another replica",
+        received="",
+    )
+
+
+@dataclass(frozen=True)
+class ReplicaCase:
+    """One replica probe: its body is given replica A's client and replica B's."""
+
+    id: str
+    requirement: str
+    run: Callable[[ProbeContext, Client, Client], Awaitable[Observation]]
+
+
+async def run_case(ctx: ProbeContext, case: ReplicaCase) -> Observation:
+    """The one runner of the replica cases: skips on a target with one base URL."""
+    return await case.run(ctx, *replicas(ctx))
+
+
+CASES = (
+    ReplicaCase(
+        "state.replicas.retrieve",
+        "A response created through one replica MUST be retrievable through another, with the same output.",
+        _retrieve,
+    ),
+    ReplicaCase(
+        "state.replicas.previous_response_id",
+        "A response created through one replica MUST be continued with previous_response_id through another.",
+        _previous_response_id,
+    ),
+    ReplicaCase(
+        "state.replicas.input_items",
+        "The input items of a response created through one replica MUST be listed through another.",
+        _input_items,
+    ),
+    ReplicaCase(
+        "state.replicas.delete",
+        "A response deleted through one replica MUST be gone (404) through every other.",
+        _delete,
+    ),
+    ReplicaCase(
+        "state.replicas.conversation",
+        "A conversation created through one replica MUST be used, appended to and listed through another.",
+        _conversation,
+    ),
+    ReplicaCase(
+        "state.replicas.websocket_store_false",
+        "A websocket's `store: false` response MUST be continued on its own connection, and another replica MUST "
+        "answer previous_response_not_found for it (and 404 to retrieve it).",
+        _websocket_store_false,
+    ),
+)
+for _case in CASES:
+    probe(_case.id, _case.requirement, feature="replicas")(bound(run_case, _case, _case.run.__name__.lstrip("_")))

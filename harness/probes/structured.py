@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 import jsonschema
-import openai
+from openai.types.responses import Response
 
 from harness import phrases
-from harness.context import ProbeContext, require
-from harness.model import Observation, Observed, ProbeFailure
+from harness.context import require
+from harness.model import ProbeFailure
 from harness.probes._checks import text_of
-from harness.probes._registry import E, probe
+from harness.probes._registry import E
+from harness.probes._request_cases import RequestCase, register
 
 CITY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -22,22 +23,7 @@ CITY_SCHEMA: dict[str, Any] = {
 }
 
 
-@probe(
-    "responses.structured.json_schema",
-    "text.format json_schema MUST yield output valid for the schema, or a "
-    "clean rejection where the target declares it; it is never ignored.",
-    feature="structured.json_schema",
-    chat=E,
-)
-async def json_schema(ctx: ProbeContext) -> Observation:
-    try:
-        response = await ctx.client.responses.create(
-            model=ctx.model,
-            input="Describe Paris as JSON with its city name and population.",
-            text={"format": {"type": "json_schema", "name": "city", "schema": CITY_SCHEMA, "strict": True}},
-        )
-    except openai.BadRequestError as err:
-        return ctx.rejected(err, mentions="format")
+def _json_schema(response: Response) -> None:
     raw = text_of(response)
     try:
         parsed = json.loads(raw)
@@ -51,22 +37,9 @@ async def json_schema(ctx: ProbeContext) -> Observation:
         raise ProbeFailure(
             "the output does not match the schema", expected=json.dumps(CITY_SCHEMA), received=raw[:300]
         ) from exc
-    return Observed.SUPPORTED
 
 
-@probe(
-    "responses.structured.verbosity",
-    "text.verbosity MUST reach the model, or be rejected cleanly; it is never dropped.",
-    feature="structured.verbosity",
-    chat=E,
-)
-async def verbosity(ctx: ProbeContext) -> Observation:
-    try:
-        response = await ctx.client.responses.create(
-            model=ctx.model, input=phrases.ASK_VERBOSITY, text={"verbosity": "low"}
-        )
-    except openai.BadRequestError as err:
-        return ctx.rejected(err, mentions="verbosity")
+def _verbosity(response: Response) -> None:
     answer = text_of(response)
     # The scripted upstream reports what it received; a real model just answers.
     if answer.startswith(phrases.VERBOSITY_KEY):
@@ -82,4 +55,33 @@ async def verbosity(ctx: ProbeContext) -> Observation:
         expected="low",
         received=response.text.verbosity if response.text else None,
     )
-    return Observed.SUPPORTED
+
+
+register(
+    (
+        RequestCase(
+            "responses.structured.json_schema",
+            "text.format json_schema MUST yield output valid for the schema, or a "
+            "clean rejection where the target declares it; it is never ignored.",
+            "structured.json_schema",
+            {
+                "input": "Describe Paris as JSON with its city name and population.",
+                "text": {"format": {"type": "json_schema", "name": "city", "schema": CITY_SCHEMA, "strict": True}},
+            },
+            _json_schema,
+            refusable=True,
+            mentions="format",
+            chat=E,
+        ),
+        RequestCase(
+            "responses.structured.verbosity",
+            "text.verbosity MUST reach the model, or be rejected cleanly; it is never dropped.",
+            "structured.verbosity",
+            {"input": phrases.ASK_VERBOSITY, "text": {"verbosity": "low"}},
+            _verbosity,
+            mentions="verbosity",
+            refusable=True,
+            chat=E,
+        ),
+    )
+)

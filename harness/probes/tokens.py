@@ -1,13 +1,10 @@
-"""responses.input_tokens and responses.compact: real answers, or a clean 4xx/501."""
+"""responses.input_tokens: a real count, or a clean 4xx/501."""
 
 from __future__ import annotations
 
-import openai
-
-from harness import phrases
-from harness.context import ProbeContext, require, require_model
+from harness.context import ProbeContext, require
 from harness.model import Observation, Observed
-from harness.probes._checks import assistant, text_of, user
+from harness.probes._calls import unless_refused
 from harness.probes._registry import E, probe
 
 
@@ -19,13 +16,10 @@ from harness.probes._registry import E, probe
     chat=E,
 )
 async def count(ctx: ProbeContext) -> Observation:
-    try:
-        short = await ctx.client.responses.input_tokens.count(model=ctx.model, input="Hello there.")
-        long = await ctx.client.responses.input_tokens.count(
-            model=ctx.model, input="Hello there. " + "This sentence makes the input longer. " * 12
-        )
-    except openai.APIStatusError as err:
-        return ctx.rejected(err, statuses=(400, 404, 422, 501))
+    counted = ctx.client.responses.input_tokens.count
+    short = await unless_refused(ctx, counted(model=ctx.model, input="Hello there."))
+    longer = "Hello there. " + "This sentence makes the input longer. " * 12
+    long = await unless_refused(ctx, counted(model=ctx.model, input=longer))
     require(
         short.object == "response.input_tokens",
         "wrong object type",
@@ -38,39 +32,5 @@ async def count(ctx: ProbeContext) -> Observation:
         "the count does not grow with the input",
         expected=f"> {short.input_tokens}",
         received=long.input_tokens,
-    )
-    return Observed.SUPPORTED
-
-
-@probe(
-    "responses.compact.roundtrip",
-    "compact MUST return output that keeps the conversation's facts (the code word survives), or be rejected cleanly.",
-    feature="compact",
-    native=E,
-    chat=E,
-)
-async def compact(ctx: ProbeContext) -> Observation:
-    history = [user(phrases.remember("walnut")), assistant("Noted.")]
-    try:
-        compacted = await ctx.client.responses.compact(model=ctx.model, input=history)
-    except openai.APIStatusError as err:
-        return ctx.rejected(err, statuses=(400, 404, 422, 501))
-    require(
-        compacted.object == "response.compaction",
-        "wrong object type",
-        expected="response.compaction",
-        received=compacted.object,
-    )
-    require(compacted.output, "compaction returned no output", received=compacted.model_dump_json()[:200])
-    carried = [item.model_dump(exclude_none=True, warnings=False) for item in compacted.output]
-    answer = await ctx.client.responses.create(
-        model=ctx.model,
-        input=[*carried, user(f"{phrases.CODE_WORD_QUESTION} Answer with the word only.")],
-    )
-    require_model(
-        "walnut" in text_of(answer).lower(),
-        "the compacted history lost the code word",
-        expected="walnut",
-        received=text_of(answer),
     )
     return Observed.SUPPORTED

@@ -16,6 +16,7 @@ import pytest
 from emulators import create_app
 from emulators.access import DEFAULT_KEYS, DEFAULT_MODELS, Access, from_pairs, settings
 from harness.servers import wait_until_up
+from tests.emulators.served import emulator_client
 
 USER = [{"role": "user", "content": "Reply with exactly ok."}]
 PRESET = Path(__file__).resolve().parents[2] / "reference_gateway" / "presets" / "probe.yaml"
@@ -24,8 +25,7 @@ GEMINI_BODY = {"contents": [{"role": "user", "parts": [{"text": "Reply with exac
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as http:
+    async with emulator_client() as http:
         yield http
 
 

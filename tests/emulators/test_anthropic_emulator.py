@@ -8,24 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from emulators import anthropic
 from harness.wire import parse_sse
+from tests.emulators.served import CITY, mounted
 
 WIRE = Path(__file__).parent.parent / "fixtures" / "provider-wire" / "anthropic"
 HEADERS = {"x-api-key": "sk-ant-upstream", "anthropic-version": "2023-06-01"}
-WEATHER = {
-    "name": "get_weather",
-    "description": "Weather for a city",
-    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-}
+WEATHER = {"name": "get_weather", "description": "Weather for a city", "input_schema": CITY}
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(Starlette(routes=anthropic.routes())) as c:
+    with mounted(anthropic.routes()) as c:
         yield c
 
 

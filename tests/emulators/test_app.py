@@ -9,15 +9,14 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from emulators import create_app
 from harness.servers import wait_until_up
 from harness.wire import parse_sse
+from tests.emulators.served import emulator_client
 
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as http:
+    async with emulator_client() as http:
         yield http
 
 

@@ -7,22 +7,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from emulators import gemini
 from harness.wire import parse_sse
+from tests.emulators.served import CITY, mounted
 
 HEADERS = {"x-goog-api-key": "gemini-upstream"}
-WEATHER = {
-    "name": "get_weather",
-    "parametersJsonSchema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-}
+WEATHER = {"name": "get_weather", "parametersJsonSchema": CITY}
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(Starlette(routes=gemini.routes())) as c:
+    with mounted(gemini.routes()) as c:
         yield c
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from emulators import create_app
 from emulators.access import DEFAULT_MODELS
 from harness.wire import parse_sse
+from tests.emulators.served import emulator_client
 
 OPENAI = {"authorization": "Bearer sk-upstream-openai"}
 ANTHROPIC = {"x-api-key": "sk-ant-upstream", "anthropic-version": "2023-06-01"}
@@ -23,8 +23,7 @@ RESPONSES_SEARCH_TYPES = ["web_search", "web_search_2025_08_26", "web_search_pre
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     models = {"gemini": [*DEFAULT_MODELS["gemini"], "gemini-1.5-flash"]}
-    transport = httpx.ASGITransport(app=create_app(models=models))
-    async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as http:
+    async with emulator_client(models=models) as http:
         yield http
 
 

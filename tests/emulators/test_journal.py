@@ -10,6 +10,7 @@ import pytest
 
 from emulators import create_app
 from harness.cassettes import SECRET_HEADERS
+from tests.emulators.served import emulator_client
 
 OPENAI = {"authorization": "Bearer sk-upstream-openai"}
 ANTHROPIC = {"x-api-key": "sk-ant-upstream", "anthropic-version": "2023-06-01"}
@@ -17,8 +18,7 @@ ANTHROPIC = {"x-api-key": "sk-ant-upstream", "anthropic-version": "2023-06-01"}
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as http:
+    async with emulator_client() as http:
         yield http
 
 

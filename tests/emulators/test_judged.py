@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from emulators import create_app
 from harness.judge import judge_exchanges, validate
 from harness.model import Level, Strictness
 from harness.wire import Exchange, exchange_from
+from tests.emulators.served import emulator_client
 
 BEARER = {"authorization": "Bearer sk-upstream-openai"}
 STRICT_TOOL = {
@@ -31,8 +31,7 @@ STRICT_TOOL = {
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://upstream", headers=BEARER) as http:
+    async with emulator_client(BEARER) as http:
         yield http
 
 

@@ -10,12 +10,9 @@ import pytest
 
 from emulators import create_app
 from harness.servers import serve_in_thread
+from tests.emulators.served import CITY
 
-TOOL = {
-    "type": "function",
-    "name": "get_weather",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-}
+TOOL = {"type": "function", "name": "get_weather", "parameters": CITY}
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import httpx
 import jsonschema
 import pytest
 
-from emulators import create_app
 from harness.wire import parse_sse
 from tests.emulators.openai_errors import assert_openai_400
+from tests.emulators.served import CITY, OPENAI_BEARER, emulator_client
 
 WIRE = Path(__file__).parent.parent / "fixtures" / "provider-wire"
 TOOLS = [
@@ -21,7 +21,7 @@ TOOLS = [
         "type": "function",
         "function": {
             "name": name,
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            "parameters": CITY,
         },
     }
     for name in ("get_weather", "get_time")
@@ -30,9 +30,7 @@ TOOLS = [
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app())
-    headers = {"authorization": "Bearer sk-upstream-openai"}
-    async with httpx.AsyncClient(transport=transport, base_url="http://upstream", headers=headers) as http:
+    async with emulator_client(OPENAI_BEARER) as http:
         yield http
 
 

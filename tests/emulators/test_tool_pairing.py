@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from emulators import create_app
+from tests.emulators.served import emulator_client
 
 OPENAI = {"authorization": "Bearer sk-upstream-openai"}
 ANTHROPIC = {"x-api-key": "sk-ant-upstream", "anthropic-version": "2023-06-01"}
@@ -20,8 +20,7 @@ CHAT_WEATHER = {"type": "function", "function": {"name": "get_weather", "paramet
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as http:
+    async with emulator_client() as http:
         yield http
 
 

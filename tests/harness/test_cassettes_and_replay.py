@@ -6,7 +6,7 @@ import dataclasses
 import inspect
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -223,10 +223,16 @@ def test_a_rejection_comes_back_as_a_value(tmp_path: Path) -> None:
     assert wrong.received == "HTTP 400 'web_search is not supported' (code unsupported_tool)"
 
 
-def _websocket_gateway() -> Starlette:
+def _socket_gateway(turn: Callable[[WebSocket], Awaitable[None]]) -> Starlette:
+    """A gateway with a health route whose websocket at /v1/responses runs `turn`."""
+
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/responses", turn)])
+
+
+def _websocket_gateway() -> Starlette:
     async def turn(ws: WebSocket) -> None:
         await ws.accept()
         frame = json.loads(await ws.receive_text())
@@ -234,7 +240,7 @@ def _websocket_gateway() -> Starlette:
             await ws.send_text(json.dumps({"type": kind, "model": frame["model"]}))
         await ws.close()
 
-    return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/responses", turn)])
+    return _socket_gateway(turn)
 
 
 WS_TYPES = "response.created,response.output_text.delta,response.completed"
@@ -253,24 +259,28 @@ async def _websocket_probe(ctx: ProbeContext) -> Observation:
 def _closing_gateway() -> Starlette:
     """Answers a turn's first event, then closes the socket with 1011, as LiteLLM does when its upstream fails."""
 
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
     async def turn(ws: WebSocket) -> None:
         await ws.accept()
         frame = json.loads(await ws.receive_text())
         await ws.send_text(json.dumps({"type": "response.created", "model": frame["model"]}))
         await ws.close(code=1011, reason="Internal server error: the upstream went away")
 
-    return Starlette(routes=[Route("/v1/health", health), WebSocketRoute("/v1/responses", turn)])
+    return _socket_gateway(turn)
 
 
-def test_a_socket_closed_mid_turn_is_replayed_as_the_same_failure(tmp_path: Path) -> None:
+def _live_and_replayed(gateway: Starlette, tmp_path: Path) -> tuple[Probe, Target, Verdict, Verdict]:
+    """The websocket probe and its target `gateway`; the probe's verdict recorded, and replayed from that
+    recording."""
     probe = _probe(_websocket_probe)
-    with serve_in_thread(_closing_gateway()) as running:
+    with serve_in_thread(gateway) as running:
         target = Target("ws", running.url + "/v1", "m", Profile.NATIVE, api_key="k")
         (live,) = run_all([probe], [target], cassette_dir=tmp_path)
     (replayed,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
+    return probe, target, live, replayed
+
+
+def test_a_socket_closed_mid_turn_is_replayed_as_the_same_failure(tmp_path: Path) -> None:
+    _, _, live, replayed = _live_and_replayed(_closing_gateway(), tmp_path)
     assert live.outcome is replayed.outcome is Outcome.FAIL
     assert live.message == replayed.message == "the probe raised ConnectionClosedError"
     assert live.received == replayed.received and "1011" in live.received and "went away" in live.received
@@ -280,11 +290,7 @@ def test_a_socket_closed_mid_turn_is_replayed_as_the_same_failure(tmp_path: Path
 
 
 def test_websocket_frames_are_kept_as_evidence_and_replayed_without_the_probe_knowing(tmp_path: Path) -> None:
-    probe = _probe(_websocket_probe)
-    with serve_in_thread(_websocket_gateway()) as running:
-        target = Target("ws", running.url + "/v1", "m", Profile.NATIVE, api_key="k")
-        (live,) = run_all([probe], [target], cassette_dir=tmp_path)
-    (replayed,) = run_all([probe], [target], cassette_dir=tmp_path, replay=True)
+    probe, target, live, replayed = _live_and_replayed(_websocket_gateway(), tmp_path)
     # The frames are judged like a stream (these bare events are far from schema-valid): alike live and replayed.
     assert live.behaviour is replayed.behaviour is Behaviour.WORKS
     assert [f.rule for f in live.findings] == [f.rule for f in replayed.findings] != []

@@ -16,6 +16,7 @@ from harness.probes import CATALOGUE
 from harness.runner import run_probe
 from harness.servers import serve_in_thread
 from harness.targets import Target
+from tests.asgi_answer import answer_of
 
 NATIVE, CHAT = "openai/gpt-5-mini", "groq/llama-3.3-70b-versatile"
 
@@ -178,14 +179,8 @@ def _cancel_answers_another_id(app: Any) -> Any:
         if scope["type"] != "http" or not scope["path"].endswith("/cancel"):
             await app(scope, receive, send)
             return
-        parts: list[Any] = []
-
-        async def keep(message: Any) -> None:
-            parts.append(message)
-
-        await app(scope, receive, keep)
-        start, *bodies = parts
-        body = json.loads(b"".join(m.get("body", b"") for m in bodies))
+        start, answer = await answer_of(app, scope, receive)
+        body = json.loads(answer)
         await JSONResponse({**body, "id": "resp_reencoded"}, status_code=start["status"])(scope, receive, send)
 
     return wrapped

@@ -21,3 +21,18 @@ def call(call_id: str, name: str, args: str) -> dict[str, Any]:
 
 def user(text: str) -> list[dict[str, Any]]:
     return [{"role": "user", "content": text}]
+
+
+def calling(*calls: dict[str, Any], content: str | None = None) -> dict[str, Any]:
+    """An assistant message that makes tool `calls`."""
+    return {"role": "assistant", "content": content, "tool_calls": list(calls)}
+
+
+def answered(ask: list[dict[str, Any]], calls: list[dict[str, Any]], results: dict[int, str]) -> list[dict[str, Any]]:
+    """The history after `ask` was answered with `calls`: the assistant's calls, then a tool message for each
+    `results` entry (the index of the call it answers, and its content), in the order given."""
+    return [
+        *ask,
+        calling(*calls),
+        *({"role": "tool", "tool_call_id": calls[i]["id"], "content": content} for i, content in results.items()),
+    ]

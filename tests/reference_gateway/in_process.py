@@ -59,6 +59,11 @@ class KeyFromHeader:
         await self.app(scope, receive, send)
 
 
+def user(text: str) -> dict[str, Any]:
+    """A user message item."""
+    return {"type": "message", "role": "user", "content": text}
+
+
 @asynccontextmanager
 async def serve(routes: Sequence[BaseRoute], storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
     """A client for `routes` over `storage`, the caller named by `x-key` (alice by default)."""

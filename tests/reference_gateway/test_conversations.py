@@ -10,25 +10,16 @@ import pytest
 
 from reference_gateway import state
 from reference_gateway.routes import conversations
-from reference_gateway.storage import MemoryStorage, Storage
-from tests.reference_gateway.in_process import serve, spec_errors, turn_of
+from reference_gateway.storage import Storage
+from tests.reference_gateway.in_process import serve, spec_errors, turn_of, user
 
 BOB = {"x-key": "bob"}
-
-
-@pytest.fixture
-def storage() -> Storage:
-    return MemoryStorage()
 
 
 @pytest.fixture
 async def client(storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(conversations.ROUTES, storage) as http:
         yield http
-
-
-def user(text: str) -> dict[str, Any]:
-    return {"type": "message", "role": "user", "content": text}
 
 
 def texts(listing: dict[str, Any]) -> list[str]:

@@ -58,6 +58,12 @@ class WriteLock:
             self._db.close()
             self.released_at = time.monotonic()
 
+    def __enter__(self) -> WriteLock:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
+
 
 def _events(text: str) -> list[dict[str, Any]]:
     lines = [line[6:] for line in text.splitlines() if line.startswith("data: ")]
@@ -108,11 +114,8 @@ async def test_a_write_that_outlives_the_busy_timeout_ends_the_stream_in_respons
     served: tuple[str, Path], model: str
 ) -> None:
     base, path = served
-    lock = WriteLock(path)
-    try:
+    with WriteLock(path) as lock:
         events, _ = await _stream(base, model, lock)
-    finally:
-        lock.release()
     kinds = [e["type"] for e in events]
     assert kinds[-1] == "response.failed" and "response.completed" not in kinds, kinds
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
@@ -126,14 +129,11 @@ async def test_over_the_websocket_too(served: tuple[str, Path]) -> None:
     base, path = served
     url = base.replace("http://", "ws://") + "/v1/responses"
     async with connect(url, additional_headers=AUTH) as socket:
-        lock = WriteLock(path)
-        try:
+        with WriteLock(path):
             await socket.send(json.dumps({"type": "response.create", "model": CHAT, "input": "Reply with exactly a."}))
             frames = []
             while not frames or frames[-1]["type"] not in ("response.completed", "response.failed", "error"):
                 frames.append(json.loads(await socket.recv()))
-        finally:
-            lock.release()
         assert frames[-1]["type"] == "response.failed", [f["type"] for f in frames]
         await socket.send(json.dumps({"type": "response.create", "model": CHAT, "input": "Reply with exactly b."}))
         while (frame := json.loads(await socket.recv()))["type"] not in ("response.completed", "response.failed"):
@@ -147,12 +147,9 @@ async def test_a_json_create_whose_write_fails_is_a_503_naming_the_storage(
     served: tuple[str, Path], model: str
 ) -> None:
     base, path = served
-    lock = WriteLock(path)
-    try:
+    with WriteLock(path):
         async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
             answer = await http.post(f"{base}/v1/responses", json={"model": model, "input": "Reply with exactly x."})
-    finally:
-        lock.release()
     assert answer.status_code == 503, answer.text
     error = answer.json()["error"]
     assert error["type"] == "server_error" and error["code"] == "storage_unavailable", error

@@ -10,8 +10,7 @@ import pytest
 
 from emulators import create_app as upstreams_app
 from harness.servers import serve_in_thread
-from reference_gateway.app import create_app
-from reference_gateway.config import parse
+from tests.reference_gateway.app_client import app_client
 
 KEY, OTHER = "test-key-alice", "test-key-bob"
 
@@ -27,27 +26,17 @@ def upstream_url() -> Iterator[str]:
 
 @pytest.fixture
 async def gateway(upstream_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    config = parse(
-        {
-            "keys": [{"name": "alice", "key": KEY}, {"name": "bob", "key": OTHER}],
-            "storage": {"path": ":memory:"},
-            "providers": {
-                "openai": {"type": "openai_responses", "base_url": f"{upstream_url}/v1", "api_key": "sk-up"},
-                "groq": {"type": "openai_chat", "base_url": f"{upstream_url}/v1", "api_key": "x", "stateful": "replay"},
-                "dead": {"type": "openai_chat", "base_url": "http://127.0.0.1:9/v1", "api_key": "x"},
-            },
-            "default_provider": "openai",
-            "timeouts": {"connect": 2, "read": 1},
+    settings = {
+        "providers": {
+            "openai": {"type": "openai_responses", "base_url": f"{upstream_url}/v1", "api_key": "sk-up"},
+            "groq": {"type": "openai_chat", "base_url": f"{upstream_url}/v1", "api_key": "x", "stateful": "replay"},
+            "dead": {"type": "openai_chat", "base_url": "http://127.0.0.1:9/v1", "api_key": "x"},
         },
-        env={},
-    )
-    app = create_app(config)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://gw", headers={"authorization": f"Bearer {KEY}"}
-    ) as client:
+        "default_provider": "openai",
+        "timeouts": {"connect": 2, "read": 1},
+    }
+    async with app_client(settings, {"alice": KEY, "bob": OTHER}) as (_, client):
         yield client
-    await app.state.gateway.aclose()
 
 
 def _events(text: str) -> list[dict]:

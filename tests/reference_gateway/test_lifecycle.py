@@ -12,23 +12,14 @@ from reference_gateway import state
 from reference_gateway.app import create_app
 from reference_gateway.config import parse
 from reference_gateway.routes import lifecycle
-from reference_gateway.storage import MemoryStorage, Storage
-from tests.reference_gateway.in_process import serve, spec_errors, turn_of
-
-
-@pytest.fixture
-def storage() -> Storage:
-    return MemoryStorage()
+from reference_gateway.storage import Storage
+from tests.reference_gateway.in_process import serve, spec_errors, turn_of, user
 
 
 @pytest.fixture
 async def client(storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(lifecycle.ROUTES, storage) as http:
         yield http
-
-
-def user(text: str) -> dict[str, Any]:
-    return {"type": "message", "role": "user", "content": text}
 
 
 def completed(response_id: str, text: str) -> dict[str, Any]:

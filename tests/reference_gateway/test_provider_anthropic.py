@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ from reference_gateway.providers.anthropic import (
     to_messages_request,
 )
 from reference_gateway.providers.base import ProviderSettings, UpstreamError
-from reference_gateway.providers.upstream import UpstreamClient
-from tests.reference_gateway.chat_shapes import PARAMS, TIME, WEATHER, call, user
+from tests.reference_gateway.adapters import on_client, upstream_errors
+from tests.reference_gateway.chat_shapes import PARAMS, TIME, WEATHER, answered, call, calling, user
 
 WIRE = Path(__file__).parent.parent / "fixtures" / "provider-wire" / "anthropic"
 
@@ -37,9 +38,10 @@ def upstream() -> Iterator[str]:
 
 @pytest.fixture
 async def provider(upstream: str) -> AsyncIterator[AnthropicProvider]:
-    client = UpstreamClient(connect=5.0, read=0.5, max_connections=10)
-    yield AnthropicProvider(ProviderSettings("anthropic", "anthropic", upstream, "sk-ant"), client)
-    await client.aclose()
+    async with on_client(
+        partial(AnthropicProvider, ProviderSettings("anthropic", "anthropic", upstream, "sk-ant"))
+    ) as made:
+        yield made
 
 
 # translation alone ----------------------------------------------------------------------------------------------
@@ -50,11 +52,7 @@ def test_a_chat_history_becomes_the_exact_messages_request() -> None:
             {"role": "system", "content": "Be brief."},
             {"role": "developer", "content": "Use metric units."},
             {"role": "user", "content": "Weather and time?"},
-            {
-                "role": "assistant",
-                "content": "Checking.",
-                "tool_calls": [call("c1", "get_weather", '{"city":"Oslo"}')],
-            },
+            calling(call("c1", "get_weather", '{"city":"Oslo"}'), content="Checking."),
             {"role": "tool", "tool_call_id": "c1", "content": "Snow"},
             {"role": "tool", "tool_call_id": "c2", "content": [{"type": "text", "text": "Noon"}]},
             {"role": "user", "content": "Thanks"},
@@ -214,12 +212,7 @@ async def test_parallel_tool_calls_round_trip_through_the_emulator(provider: Ant
         ("get_weather", {"city": "Oslo"}),
         ("get_time", {}),
     ]
-    history = [
-        *ask,
-        {"role": "assistant", "content": None, "tool_calls": calls},
-        {"role": "tool", "tool_call_id": calls[0]["id"], "content": "Snow"},
-        {"role": "tool", "tool_call_id": calls[1]["id"], "content": "Noon"},
-    ]
+    history = answered(ask, calls, {0: "Snow", 1: "Noon"})
     second = await provider.complete({"model": "claude", "messages": history, "tools": [WEATHER, TIME]})
     assert second["choices"][0]["message"]["content"] == "The tool returned: Snow\nThe tool returned: Noon"
     single = await provider.complete(
@@ -311,16 +304,9 @@ async def test_a_hanging_upstream_is_a_504(provider: AnthropicProvider) -> None:
 
 
 async def test_an_unreachable_upstream_is_a_502() -> None:
-    client = UpstreamClient(connect=2.0, read=2.0, max_connections=10)
     nothing_listens = f"http://127.0.0.1:{free_port()}"  # the connection is refused
-    try:
-        provider = AnthropicProvider(ProviderSettings("a", "anthropic", nothing_listens, "k"), client)
-        with pytest.raises(UpstreamError) as err:
-            await provider.complete({"model": "claude", "messages": user("x")})
-        assert err.value.status == 502
-        with pytest.raises(UpstreamError) as err:
-            async for _ in provider.stream({"model": "claude", "messages": user("x")}):
-                pass
-        assert err.value.status == 502 and "ClientConnectorError" in err.value.message
-    finally:
-        await client.aclose()
+    settings = ProviderSettings("a", "anthropic", nothing_listens, "k")
+    async with on_client(partial(AnthropicProvider, settings), connect=2.0, read=2.0) as provider:
+        plain, streamed = await upstream_errors(provider, {"model": "claude", "messages": user("x")})
+    assert plain.status == 502
+    assert streamed.status == 502 and "ClientConnectorError" in streamed.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,8 +21,8 @@ from reference_gateway.providers.gemini import (
     to_chat_completion,
     to_gemini_request,
 )
-from reference_gateway.providers.upstream import UpstreamClient
-from tests.reference_gateway.chat_shapes import PARAMS, TIME, WEATHER, call, user
+from tests.reference_gateway.adapters import on_client, upstream_errors
+from tests.reference_gateway.chat_shapes import PARAMS, TIME, WEATHER, answered, call, calling, user
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +33,8 @@ def upstream() -> Iterator[str]:
 
 @pytest.fixture
 async def provider(upstream: str) -> AsyncIterator[GeminiProvider]:
-    client = UpstreamClient(connect=5.0, read=0.5, max_connections=10)
-    yield GeminiProvider(ProviderSettings("gemini", "gemini", upstream, "g-key"), client)
-    await client.aclose()
+    async with on_client(partial(GeminiProvider, ProviderSettings("gemini", "gemini", upstream, "g-key"))) as made:
+        yield made
 
 
 # translation alone ----------------------------------------------------------------------------------------------
@@ -44,11 +44,7 @@ def test_a_chat_history_becomes_the_exact_generate_content_request() -> None:
         "messages": [
             {"role": "system", "content": "Be brief."},
             {"role": "user", "content": "Weather and time?"},
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [call("c1", "get_weather", '{"city":"Oslo"}'), call("c2", "get_time", "{}")],
-            },
+            calling(call("c1", "get_weather", '{"city":"Oslo"}'), call("c2", "get_time", "{}")),
             {"role": "tool", "tool_call_id": "c1", "content": "Snow"},
             {"role": "tool", "tool_call_id": "c2", "content": "Noon"},
         ],
@@ -200,12 +196,7 @@ async def test_parallel_tool_calls_round_trip_through_the_emulator(provider: Gem
     calls = first["choices"][0]["message"]["tool_calls"]
     assert [c["function"]["name"] for c in calls] == ["get_weather", "get_time"]
     assert len({c["id"] for c in calls}) == 2 and all(c["id"].startswith("call_") for c in calls)
-    history = [
-        *ask,
-        {"role": "assistant", "content": None, "tool_calls": calls},
-        {"role": "tool", "tool_call_id": calls[1]["id"], "content": "Noon"},
-        {"role": "tool", "tool_call_id": calls[0]["id"], "content": "Hot"},
-    ]
+    history = answered(ask, calls, {1: "Noon", 0: "Hot"})
     second = await provider.complete({"model": "g", "messages": history, "tools": [WEATHER, TIME]})
     assert second["choices"][0]["message"]["content"] == "The tool returned: Noon\nThe tool returned: Hot"
 
@@ -248,13 +239,8 @@ async def test_count_tokens_counts_instructions_and_tools_too(provider: GeminiPr
 
 
 async def test_upstream_faults_become_upstream_errors(provider: GeminiProvider) -> None:
-    with pytest.raises(UpstreamError) as err:
-        await provider.complete({"model": "fail-500", "messages": user("x")})
-    assert err.value.status == 502
-    with pytest.raises(UpstreamError) as err:
-        async for _ in provider.stream({"model": "fail-500", "messages": user("x")}):
-            pass
-    assert err.value.status == 502
+    plain, streamed = await upstream_errors(provider, {"model": "fail-500", "messages": user("x")})
+    assert plain.status == 502 and streamed.status == 502
     request = {"model": "fail-midstream", "messages": user("Reply with exactly a b c d e f g h i j k l.")}
     seen = []
     with pytest.raises(UpstreamError) as err:

@@ -11,11 +11,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulators import create_app as upstreams_app
 from harness.servers import serve_in_thread
-from reference_gateway.app import create_app
-from reference_gateway.config import parse
 from reference_gateway.providers.base import ProviderSettings
 from reference_gateway.providers.gemini import GeminiProvider
 from reference_gateway.providers.upstream import UpstreamClient
+from tests.reference_gateway.app_client import app_client
 from tests.reference_gateway.emulated import providers
 
 ALICE, BOB = "sec-key-alice", "sec-key-bob"
@@ -43,20 +42,8 @@ def upstream_url() -> Iterator[str]:
 
 @pytest.fixture
 async def gateway(upstream_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    config = parse(
-        {
-            "keys": [{"name": "alice", "key": ALICE}, {"name": "bob", "key": BOB}],
-            "storage": {"path": ":memory:"},
-            "providers": providers(upstream_url),
-        },
-        env={},
-    )
-    app = create_app(config)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gw", headers={"authorization": f"Bearer {ALICE}"}
-    ) as client:
+    async with app_client({"providers": providers(upstream_url)}, {"alice": ALICE, "bob": BOB}) as (_, client):
         yield client
-    await app.state.gateway.aclose()
 
 
 BOB_HEADERS = {"authorization": f"Bearer {BOB}"}

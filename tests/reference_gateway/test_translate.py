@@ -11,6 +11,7 @@ from reference_gateway.errors import GatewayError
 from reference_gateway.translate.request import compaction_token, normalize_input, responses_to_chat
 from reference_gateway.translate.response import chat_to_response
 from reference_gateway.translate.stream import ResponsesStream
+from tests.reference_gateway.chat_shapes import call, calling
 
 WIRE = Path(__file__).parent.parent / "fixtures" / "provider-wire" / "openai"
 WEATHER = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
@@ -18,6 +19,19 @@ WEATHER = {"type": "object", "properties": {"city": {"type": "string"}}, "requir
 
 def _chunk(delta: dict, finish: str | None = None) -> dict:
     return {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+# The events every translated stream opens with, before its first item's own.
+OPENING = ["response.created", "response.in_progress", "response.output_item.added"]
+
+
+def _translated(*chunks: dict) -> list[dict]:
+    """The Responses events a whole chat stream of `chunks` is translated into."""
+    stream = ResponsesStream(request={"model": "groq/x"})
+    events = stream.start()
+    for chunk in chunks:
+        events += stream.feed(chunk)
+    return events + stream.finish()
 
 
 def test_instructions_and_items_become_chat_messages() -> None:
@@ -54,17 +68,7 @@ def test_instructions_and_items_become_chat_messages() -> None:
         "messages": [
             {"role": "system", "content": "Be brief."},
             {"role": "user", "content": "Weather?"},
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {
-                        "id": "call_1",
-                        "type": "function",
-                        "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
-                    }
-                ],
-            },
+            calling(call("call_1", "get_weather", '{"city":"Paris"}')),
             {"role": "tool", "tool_call_id": "call_1", "content": "Sunny"},
             {"role": "assistant", "content": "It is sunny."},
         ],
@@ -112,18 +116,14 @@ def test_chat_completion_becomes_a_response_with_every_openai_field() -> None:
 
 
 def test_text_stream_emits_the_full_lifecycle_in_order() -> None:
-    stream = ResponsesStream(request={"model": "groq/x"})
-    events = stream.start()
-    events += stream.feed(_chunk({"role": "assistant", "content": ""}))
-    for piece in ("Hel", "lo"):
-        events += stream.feed(_chunk({"content": piece}))
-    events += stream.feed(_chunk({}, "stop"))
-    events += stream.feed({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}})
-    events += stream.finish()
+    events = _translated(
+        _chunk({"role": "assistant", "content": ""}),
+        *(_chunk({"content": piece}) for piece in ("Hel", "lo")),
+        _chunk({}, "stop"),
+        {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}},
+    )
     assert [e["type"] for e in events] == [
-        "response.created",
-        "response.in_progress",
-        "response.output_item.added",
+        *OPENING,
         "response.content_part.added",
         "response.output_text.delta",
         "response.output_text.delta",
@@ -138,25 +138,14 @@ def test_text_stream_emits_the_full_lifecycle_in_order() -> None:
 
 
 def test_tool_call_stream_emits_argument_deltas_and_done() -> None:
-    stream = ResponsesStream(request={"model": "groq/x"})
-    events = stream.start()
-    events += stream.feed(
-        _chunk(
-            {
-                "tool_calls": [
-                    {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": ""}}
-                ]
-            }
-        )
+    opened = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": ""}}
+    events = _translated(
+        _chunk({"tool_calls": [opened]}),
+        *(_chunk({"tool_calls": [{"index": 0, "function": {"arguments": part}}]}) for part in ('{"a":', "1}")),
+        _chunk({}, "tool_calls"),
     )
-    events += stream.feed(_chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"a":'}}]}))
-    events += stream.feed(_chunk({"tool_calls": [{"index": 0, "function": {"arguments": "1}"}}]}))
-    events += stream.feed(_chunk({}, "tool_calls"))
-    events += stream.finish()
     assert [e["type"] for e in events] == [
-        "response.created",
-        "response.in_progress",
-        "response.output_item.added",
+        *OPENING,
         "response.function_call_arguments.delta",
         "response.function_call_arguments.delta",
         "response.function_call_arguments.done",

@@ -12,8 +12,7 @@ import pytest
 
 from emulators import create_app as upstreams_app
 from harness.servers import serve_in_thread
-from reference_gateway.app import create_app
-from reference_gateway.config import parse
+from tests.reference_gateway.app_client import app_client
 from tests.reference_gateway.emulated import providers
 
 KEY = "faults-key"
@@ -34,23 +33,14 @@ def upstream_url() -> Iterator[str]:
 
 @pytest.fixture
 async def app_and_client(upstream_url: str) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    config = parse(
-        {
-            "keys": [{"name": "alice", "key": KEY}],
-            "storage": {"path": ":memory:"},
-            "providers": providers(upstream_url),
-            # A drip (one byte every 2 s) keeps a 3 s read timeout happy; only the overall deadline ends it.
-            "timeouts": {"connect": 2, "read": 3},
-            "limits": {"upstream_deadline": 2.5},
-        },
-        env={},
-    )
-    app = create_app(config)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gw", headers={"authorization": f"Bearer {KEY}"}
-    ) as client:
-        yield app, client
-    await app.state.gateway.aclose()
+    settings = {
+        "providers": providers(upstream_url),
+        # A drip (one byte every 2 s) keeps a 3 s read timeout happy; only the overall deadline ends it.
+        "timeouts": {"connect": 2, "read": 3},
+        "limits": {"upstream_deadline": 2.5},
+    }
+    async with app_client(settings, {"alice": KEY}) as app_and_client:
+        yield app_and_client
 
 
 async def _ask(client: httpx.AsyncClient, provider: str, fault: str, stream: bool) -> httpx.Response:

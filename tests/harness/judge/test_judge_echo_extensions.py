@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulators import create_app
 from harness.judge import echo, judge_exchange
@@ -20,6 +20,7 @@ from harness.runner import run_probe
 from harness.servers import serve_in_thread
 from harness.targets import Target
 from harness.wire import Exchange, exchange_from
+from tests.asgi_answer import answer_of
 
 FIXTURES = Path(__file__).parent.parent.parent / "fixtures"
 RESPONSE = json.loads((FIXTURES / "provider-wire" / "openai" / "responses.json").read_text())
@@ -80,14 +81,8 @@ def _rewriting(
         if scope["type"] != "http" or scope["path"] != "/v1/responses" or scope["method"] != "POST":
             await app(scope, receive, send)
             return
-        parts: list[Message] = []
-
-        async def keep(message: Message) -> None:
-            parts.append(message)
-
-        await app(scope, receive, keep)
-        start, *bodies = parts
-        raw = b"".join(m.get("body", b"") for m in bodies).decode()
+        start, answer = await answer_of(app, scope, receive)
+        raw = answer.decode()
         media = dict(start["headers"]).get(b"content-type", b"").decode()
         if media.startswith("text/event-stream"):
             lines = []
