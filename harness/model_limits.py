@@ -5,7 +5,8 @@ With a real model behind the gateway, a check that needs the model to follow the
 word asked for, the tool under `tool_choice: "auto"`, the code word recalled) may fail with a correct gateway. The
 verdict blames the model (`model-limited`) only when the evidence says the gateway did its part:
 - every request the client sent to `/responses` (websocket turns included) reached the upstream, answered 200;
-- nothing was dropped, changed or added on the way (harness/derive, translations into the provider's terms aside);
+- nothing was dropped, changed or added on the way (harness/derive, translations into the provider's terms aside,
+  and `stream` added: how the answer travels, not what it says);
 - the answer the upstream journaled (`reply`: what the model said, which functions it called) reached the client:
   no function call and no text of the model's went missing.
 Otherwise the failure stays the gateway's, with the derived causes.
@@ -18,17 +19,31 @@ from collections.abc import Callable, Mapping, Sequence
 from types import CodeType
 from typing import Any
 
-from harness.derive import Derivation, Kind, derivation, significant
+from harness.derive import Cause, Derivation, Kind, derivation, significant
 from harness.derive.answers import client_outputs, client_text
 from harness.model import Probe
 from harness.wire import Exchange
 
-# What disproves "intact": any of these, in the gateway's own doing (translations are the route's job).
+# What disproves "intact": any of these, in the gateway's own doing (translations are the route's job)...
 BLOCKING = frozenset({Kind.DROPPED, Kind.CHANGED, Kind.ADDED, Kind.NOT_RETURNED, Kind.NO_UPSTREAM_CALL})
+# ... except a setting added that only says how the answer travels, not what it says: llama-stack streams every
+# upstream request (`stream: true` added) and hands a plain request its answer whole.
+TRANSPORT = frozenset({"stream", "stream_options"})
 
 
-def _reply_reached(reply: Mapping[str, Any], exchange: Exchange) -> bool:
-    """The model's journaled answer is what the client got: its function calls by name, else its text."""
+def _disproves(cause: Cause) -> bool:
+    return cause.kind in BLOCKING and not (cause.kind == Kind.ADDED and cause.field.split(".")[0] in TRANSPORT)
+
+
+def _reply_reached(reply: Mapping[str, Any], exchange: Exchange, later: Sequence[Exchange] = ()) -> bool:
+    """The model's journaled answer is what the client got: its function calls by name, else its text, in the
+    answer to the request or in a response the client read later (a background response, polled)."""
+    if any(_reply_in(reply, x) for x in later):
+        return True
+    return _reply_in(reply, exchange)
+
+
+def _reply_in(reply: Mapping[str, Any], exchange: Exchange) -> bool:
     called = [str(name) for name in reply.get("function_calls") or []]
     got_calls = [o.name for o in client_outputs(exchange) if o.type == "function_call"]
     if called:
@@ -52,7 +67,7 @@ def proof(exchanges: Sequence[Exchange], journal: Sequence[Mapping[str, Any]] | 
     if not journal:
         return ""
     found: Derivation = derivation(exchanges, journal)
-    if not found.pairs or any(c.kind in BLOCKING for c in significant(found.causes)):
+    if not found.pairs or any(_disproves(c) for c in significant(found.causes)):
         return ""
     requests, last_reply = 0, None
     for paired in found.pairs:
@@ -60,7 +75,8 @@ def proof(exchanges: Sequence[Exchange], journal: Sequence[Mapping[str, Any]] | 
         if not answered:
             return ""
         replies = [entry["reply"] for entry in answered if isinstance(entry.get("reply"), Mapping)]
-        if not replies or not _reply_reached(replies[-1], paired.exchange):
+        polled = [x for x in exchanges if x.method == "GET" and x.index > paired.exchange.index]
+        if not replies or not _reply_reached(replies[-1], paired.exchange, polled):
             return ""
         requests += len(paired.entries)
         last_reply = replies[-1]

@@ -89,6 +89,15 @@ _OVERSIZED = (
     "too large to commit",
 )
 
+PEERS_NOT_PROBED_LLAMASTACK = (
+    _OVERSIZED,
+    (
+        "errors.auth",
+        "no auth provider is configured (llama-stack's need an OAuth/JWKS or custom auth endpoint), so "
+        "llama-stack accepts any key and none: these probes would judge the configuration, not llama-stack",
+    ),
+)
+
 OTARI_COMMIT = "0e2634c37d278bdb4a85645a492ef559d93ed2e5"  # peers/otari/install.sh pins the same
 OTARI_MIRROR = Path("/work/.mirror/mozilla-ai+otari/repo")
 
@@ -145,14 +154,7 @@ PEERS: dict[str, Peer] = {
             "0.7.3",
             "/v1/health",
             "its own /v1/responses, translated to OpenAI-style chat completions (remote::openai)",
-            not_probed=(
-                _OVERSIZED,
-                (
-                    "errors.auth",
-                    "no auth provider is configured (llama-stack's need an OAuth/JWKS or custom auth endpoint), so "
-                    "llama-stack accepts any key and none: these probes would judge the configuration, not llama-stack",
-                ),
-            ),
+            not_probed=PEERS_NOT_PROBED_LLAMASTACK,
         ),
         Peer(
             "otari",
@@ -172,6 +174,16 @@ PEERS: dict[str, Peer] = {
             "its chat-translated route (OpenAI-style chat) in front of a real model, SmolLM2-135M-Instruct "
             "(real_model/)",
             not_probed=(_OVERSIZED,),
+            upstream="real",
+        ),
+        Peer(
+            "llamastack-real",
+            "llama-stack, real model",
+            "0.7.3",
+            "/v1/health",
+            "its own /v1/responses over OpenAI-style chat (remote::openai, as llamastack-openai-chat) in front of a "
+            "real model, SmolLM2-135M-Instruct (real_model/)",
+            not_probed=PEERS_NOT_PROBED_LLAMASTACK,
             upstream="real",
         ),
         Peer(

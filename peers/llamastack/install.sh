@@ -17,10 +17,13 @@ PIP=("$ROOT/venv/bin/pip" install --quiet --disable-pip-version-check)
 [ -n "${PEERS_UNLOCKED:-}" ] || PIP+=(-c "$HERE/constraints.txt")
 "${PIP[@]}" "llama-stack==$VERSION" "mcp<2"
 # The providers' own dependencies, as llama-stack lists them for this configuration (rendered with a dummy upstream).
-sed "s|\${UPSTREAM}|http://127.0.0.1:1|g; s|\${STATE}|$ROOT/state|g" "$HERE/config.yaml" > "$ROOT/list-deps.yaml"
+sed "s|\${UPSTREAM}|http://127.0.0.1:1|g; s|\${STATE}|$ROOT/state|g; s|\${KEY}|unused|g; s|\${MODEL}|unused|g" \
+    "$HERE/config.yaml" > "$ROOT/list-deps.yaml"
 # (Lines with pip options, such as torch from its own index for embedding providers, are not needed here.)
-mapfile -t DEPS < <("$ROOT/venv/bin/llama" stack list-deps "$ROOT/list-deps.yaml" --format deps-only 2>/dev/null \
-  | grep -v -- '--' | tr ' ' '\n' | grep -v '^$' | sort -u || true)
+# A configuration llama-stack cannot read would list nothing, and the install would break only at launch: stop here.
+LISTED="$("$ROOT/venv/bin/llama" stack list-deps "$ROOT/list-deps.yaml" --format deps-only)" \
+  || { echo "llama stack list-deps could not read $ROOT/list-deps.yaml" >&2; exit 1; }
+mapfile -t DEPS < <(printf '%s\n' "$LISTED" | grep -v -- '--' | tr ' ' '\n' | grep -v '^$' | sort -u || true)
 if [ "${#DEPS[@]}" -gt 0 ]; then "${PIP[@]}" "${DEPS[@]}" "mcp<2"; fi
 # Offline start-up: the faiss provider loads tiktoken's cl100k_base, which tiktoken would download. LiteLLM's wheel
 # ships that file (named by the SHA-1 of its URL, as tiktoken's cache expects); take it from there.

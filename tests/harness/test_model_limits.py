@@ -47,6 +47,22 @@ def test_a_dropped_tool_is_the_gateways_doing() -> None:
     assert model_limits.proof(exchanges, dropped) == ""
 
 
+def test_a_gateway_that_streams_upstream_still_passed_the_request_on_intact() -> None:
+    # llama-stack streams every upstream request: `stream: true` added says how the answer travels, not what it says.
+    exchanges, journal = evidence("responses.tools.choice_auto")
+    streamed = copy.deepcopy(journal)
+    chat_entries(streamed)[0]["body"]["stream"] = True
+    assert model_limits.proof(exchanges, streamed)
+
+
+@pytest.mark.parametrize(("name", "value"), [("temperature", 1.8), ("max_tokens", 5), ("parallel_tool_calls", False)])
+def test_a_setting_the_gateway_added_that_changes_the_answer_is_its_doing(name: str, value: object) -> None:
+    exchanges, journal = evidence("responses.tools.choice_auto")
+    added = copy.deepcopy(journal)
+    chat_entries(added)[0]["body"][name] = value
+    assert model_limits.proof(exchanges, added) == ""
+
+
 def test_a_lost_turn_of_history_is_the_gateways_doing() -> None:
     exchanges, journal = evidence("responses.basic.history")
     assert model_limits.proof(exchanges, journal)  # as recorded: every turn arrived, the model forgot the word

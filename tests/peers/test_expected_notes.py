@@ -24,7 +24,7 @@ from harness.derive.views import family
 from harness.wire import Exchange, load_exchanges
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack", "otari", "reference-real", "litellm-real")
+PEERS = ("litellm", "portkey", "llamastack", "otari", "reference-real", "litellm-real", "llamastack-real")
 NOTE_KEYS = ("defect", "false_positive", "cause")
 
 

@@ -12,7 +12,7 @@ from harness.defects import group
 from harness.model import Verdict
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack", "otari", "litellm-real")  # reference-real has none: test_real_model_runs
+PEERS = ("litellm", "portkey", "llamastack", "otari", "litellm-real", "llamastack-real")  # reference-real: none
 # A 60-line terminal less the heading and the table (45 until the 12 fault probes ran on the peers: LiteLLM Gemini 51).
 ONE_SCREEN = 55
 

@@ -17,7 +17,7 @@ from harness.probes import CATALOGUE
 from harness.targets import load_targets_file
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack", "otari", "reference-real", "litellm-real")
+PEERS = ("litellm", "portkey", "llamastack", "otari", "reference-real", "litellm-real", "llamastack-real")
 # The keys the peers' configurations and targets use: none may be in what is committed.
 SECRETS = (
     "sk-upstream-openai",

@@ -49,6 +49,21 @@ def test_the_real_model_finds_litellms_defects_as_the_emulators_do() -> None:
     assert not differ
 
 
+def test_the_real_model_blames_llama_stack_for_nothing_the_emulators_did_not() -> None:
+    # llama-stack streams every upstream request (`stream: true` added) and passes the rest on: where the model did
+    # not follow the prompt, the verdict is model-limited, never a fail the emulated route does not have too.
+    real = outcomes("llamastack-real", "llamastack-real")
+    emulated = outcomes("llamastack", "llamastack-openai-chat")
+    both = [p for p, o in real.items() if o != "skip" and p in emulated]
+    assert len(both) >= 70
+    blamed = [p for p in both if real[p] in ("fail", "non-strict") and real[p] != emulated[p]]
+    assert not blamed
+    limited = [p for p in both if real[p] == "model-limited"]
+    assert len(limited) >= 10 and all(emulated[p] in ("pass", "fail") for p in limited)
+    kept = [p for p in both if emulated[p] == "fail" and real[p] == "fail"]
+    assert len(kept) >= 40  # the defects the emulators found, found again
+
+
 @pytest.mark.parametrize("peer", ["litellm-real"])
 def test_no_litellm_defect_is_a_model_choice(peer_replay: tuple[list[Verdict], dict[str, Any]]) -> None:
     # Where LiteLLM passed the request on intact and the model did not follow it, its fails are its own wire defects:
