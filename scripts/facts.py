@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ("README.md", "docs/ARCHITECTURE.md")
+FILES = ("README.md", "docs/ARCHITECTURE.md", "docs/real-model.md")
 SPAN = re.compile(r"<!-- fact:(?P<name>[a-z_]+) -->(?P<value>.*?)<!-- /fact -->", re.S)
 
 
@@ -31,6 +31,22 @@ def _emulator_probes() -> str:
     from harness.probes import CATALOGUE
 
     return str(sum(p.needs_emulator for p in CATALOGUE))
+
+
+def _model_probes() -> str:
+    """Probes whose check needs the model to follow the prompt ([model]; the [emulator] ones apart)."""
+    from harness.model_limits import model_dependent
+    from harness.probes import CATALOGUE
+
+    return str(sum(model_dependent(p) and not p.needs_emulator for p in CATALOGUE))
+
+
+def _any_model_probes() -> str:
+    """Probes that hold with any model: neither [model] nor [emulator]."""
+    from harness.model_limits import model_dependent
+    from harness.probes import CATALOGUE
+
+    return str(sum(not model_dependent(p) and not p.needs_emulator for p in CATALOGUE))
 
 
 def _routes() -> str:
@@ -48,6 +64,8 @@ def _examples() -> str:
 FACTS: dict[str, Callable[[], str]] = {
     "probes": _probes,
     "emulator_probes": _emulator_probes,
+    "model_probes": _model_probes,
+    "any_model_probes": _any_model_probes,
     "routes": _routes,
     "examples": _examples,
 }
