@@ -83,10 +83,15 @@ def proof(exchanges: Sequence[Exchange], journal: Sequence[Mapping[str, Any]] | 
     assert last_reply is not None
     arrived = ", ".join(f"`{name}`" for name in sorted(found.arrived)[:6]) or "the request"
     plural = "s" if requests != 1 else ""
+    moved = sorted({c.field for c in found.of(Kind.ADDED) if c.field.split(".")[0] in TRANSPORT})
+    unchanged = (
+        f"nothing dropped or changed, only {', '.join(f'`{f}`' for f in moved)} added"
+        if moved
+        else ("nothing dropped, changed or added")
+    )
     return (
         f"the model's doing, not the gateway's: the upstream journal shows {requests} request{plural} passed on intact "
-        f"({arrived} arrived; nothing dropped, changed or added) and the model's own answer reached the client "
-        f"({_summary(last_reply)})"
+        f"({arrived} arrived; {unchanged}) and the model's own answer reached the client ({_summary(last_reply)})"
     )
 
 
