@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators import scripted
+from emulators import brain, scripted
 from emulators._anthropic_request import to_scripted, validate
 from emulators._limits import limit
 from emulators.common import Fault, answer, apply_fault, new_id, read_json, sse_event
@@ -179,7 +179,7 @@ async def create(request: Request) -> Response:
     model = str(body["model"])
     await apply_fault(model, "anthropic")
     req = to_scripted(body)
-    rep = scripted.reply(req)
+    rep = await brain.answer(request, req)
     return answer(model, bool(body.get("stream")), lambda: events(body, req, rep), lambda: message(body, req, rep))
 
 

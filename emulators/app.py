@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from emulators import journal as request_journal
 from emulators import openai_chat, openai_conversations, openai_responses
 from emulators.access import Access, Overrides
+from emulators.brain import SCRIPTED, Brain
 from emulators.errors import Fault, error_body, protocol_of
 from emulators.gate import Gate
 
@@ -57,10 +58,12 @@ def create_app(
     *,
     access: Access | None = None,
     journal_limit: int = request_journal.LIMIT,
+    brain: Brain | None = None,
 ) -> Starlette:
     """A fresh server: its own store of responses and request journal, every protocol's routes, each protocol's
     keys and model catalogue checked (access.py: `keys` / `models` replace a protocol's defaults, or pass a whole
-    `access`). `app.state.journal` is the journal `GET /_journal` serves."""
+    `access`), answered by `brain` (the scripted model unless given). `app.state.journal` is the journal
+    `GET /_journal` serves."""
     access = access or Access.build(keys, models)
     journal = request_journal.Journal(journal_limit)
     routes: list[BaseRoute] = [Route("/health", health), *request_journal.routes(journal)]
@@ -75,4 +78,5 @@ def create_app(
     )
     app.state.journal = journal
     app.state.access = access
+    app.state.brain = brain or SCRIPTED  # what answers (emulators/brain.py): the scripted model unless told
     return app

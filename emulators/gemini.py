@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators import scripted
+from emulators import brain, scripted
 from emulators._gemini_request import check_fields, check_search_tools, to_scripted, validate
 from emulators._limits import limit
 from emulators.common import Fault, apply_fault, json_answer, new_id, read_json, sse_event, stream_response
@@ -116,7 +116,7 @@ async def _generate(request: Request, model: str, action: str) -> Response:
     check_search_tools(body, model)
     await apply_fault(model, "gemini")
     req = to_scripted(body)
-    rendered = Rendered(body, req, scripted.reply(req))
+    rendered = Rendered(body, req, await brain.answer(request, req))
     if action == "generateContent":
         return json_answer(model, rendered.whole(model))
     if request.query_params.get("alt") == "sse":

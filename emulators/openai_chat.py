@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from emulators import scripted
+from emulators import brain, scripted
 from emulators._limits import limit
 from emulators.common import (
     Fault,
@@ -176,11 +176,9 @@ def _usage(req: scripted.ScriptedRequest, rep: scripted.ScriptedReply) -> dict[s
     }
 
 
-def apply_limits(body: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[scripted.ScriptedReply, str]:
-    """`stop` and `max_completion_tokens` / `max_tokens` cut a text reply as OpenAI's model would; the finish
-    reason says why it ended (`length` only when the token budget cut it), so a gateway dropping them shows."""
-    if rep.function_calls:
-        return rep, "tool_calls"
+def limits(body: dict[str, Any]) -> tuple[list[str], int | None]:
+    """`stop` and the token budget (`max_completion_tokens`, else `max_tokens`), refused as OpenAI refuses them
+    before any model answers."""
     stop = body.get("stop")
     stops = [stop] if isinstance(stop, str) else stop if stop is not None else []
     if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops) or len(stops) > 4:
@@ -189,9 +187,20 @@ def apply_limits(body: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[scr
     budget = body.get(key)
     if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
         raise Fault(400, f"Invalid '{key}': expected an integer of at least 1, but got {budget!r}.", param=key)
+    return stops, budget
+
+
+def apply_limits(body: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[scripted.ScriptedReply, str]:
+    """`stop` and `max_completion_tokens` / `max_tokens` cut a text reply as OpenAI's model would; the finish
+    reason says why it ended (`length` only when the token budget cut it), so a gateway dropping them shows."""
+    stops, budget = limits(body)
+    if rep.function_calls:
+        return rep, "tool_calls"
     cut = limit(rep.text or "", stops, budget)
     limited = scripted.ScriptedReply(text=cut.text, hosted_calls=rep.hosted_calls)
-    return limited, "length" if cut.reason == "max_tokens" else "stop"
+    # A real model (emulators/brain.py) may have run to its own output limit: it says so.
+    ran_out = cut.reason == "max_tokens" or getattr(rep, "finish_reason", None) == "length"
+    return limited, "length" if ran_out else "stop"
 
 
 def _annotations(rep: scripted.ScriptedReply) -> list[dict[str, Any]]:
@@ -287,20 +296,13 @@ def check_envelope(body: dict[str, Any]) -> tuple[str, bool]:
     return model, stream
 
 
-def check(body: dict[str, Any]) -> tuple[str, bool]:
-    """Everything this endpoint refuses, before any model answers (real_model/front.py checks with it too)."""
-    model, stream = check_envelope(body)
-    to_scripted(body)
-    apply_limits(body, scripted.ScriptedReply(text=""))
-    return model, stream
-
-
 async def create(request: Request) -> Response:
     body = await read_json(request)
     model, stream = check_envelope(body)
     await apply_fault(model, "openai")
     req = to_scripted(body)
-    rep, finish = apply_limits(body, scripted.reply(req))
+    limits(body)  # refused before the model is asked
+    rep, finish = apply_limits(body, await brain.answer(request, req))
     return answer(model, stream, lambda: chunks(body, req, rep, finish), lambda: completion(body, req, rep, finish))
 
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from emulators import scripted
+from emulators import brain, scripted
 from emulators.access import DEFAULT_MODELS
 from emulators.common import (
     Fault,
@@ -138,7 +138,7 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
         await apply_fault(payload["model"], "openai")
         items = input_items(payload)
         req = to_scripted(payload, _history(store, payload) + items)
-        rep, incomplete = apply_limit(payload, scripted.reply(req))
+        rep, incomplete = apply_limit(payload, await brain.answer(request, req))
         output = output_items(rep, incomplete=incomplete)
         conversation = conversation_id(payload)
         usage = usage_for(req, rep)
@@ -180,7 +180,8 @@ def routes(store: Store | None = None, catalogue: Sequence[str] = MODELS) -> lis
         payload = await read_json(request)
         _validate(payload)
         await apply_fault(payload["model"], "openai")
-        return json_answer(payload["model"], _compacted(_history(store, payload) + input_items(payload), payload))
+        items = _history(store, payload) + input_items(payload)
+        return json_answer(payload["model"], await _compacted(request, items, payload))
 
     return route_table(
         ("POST /v1/responses", create),
@@ -209,14 +210,14 @@ def _background(store: Store, final: dict[str, Any], inputs: list[dict[str, Any]
     return json_answer(final["model"], queued)
 
 
-def _compacted(items: list[dict[str, Any]], payload: dict[str, Any]) -> dict[str, Any]:
+async def _compacted(request: Request, items: list[dict[str, Any]], payload: dict[str, Any]) -> dict[str, Any]:
     """OpenAI's CompactResource: the user messages kept verbatim, then one `compaction` item whose opaque
     `encrypted_content` this emulator expands again later (the summary keeps every code word)."""
     req = to_scripted(payload, items)
     # Compaction only summarizes: tools, forced calls and output formats of the request do not apply.
     req.tools, req.hosted_tools, req.tool_choice, req.output_schema = [], [], None, None
     req.messages.append(scripted.Message(role="user", text="Summarize the conversation so far."))
-    summary = scripted.reply(req).text or ""
+    summary = (await brain.answer(request, req)).text or ""
     users = [i for i in items if i.get("type") == "message" and i.get("role") == "user"]
     output: list[dict[str, Any]] = [
         {

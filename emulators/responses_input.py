@@ -109,11 +109,26 @@ def check_call_outputs(items: list[dict[str, Any]]) -> None:
             raise Fault(400, message, param="input")
 
 
+# The input item types of OpenAI's Responses API (schemas/openai/InputItem.json, and `item_reference`;
+# tests/emulators/test_input_item_types.py keeps the two alike).
+INPUT_ITEM_TYPES = frozenset(
+    {
+        "additional_tools", "apply_patch_call", "apply_patch_call_output", "code_interpreter_call", "compaction",
+        "compaction_trigger", "computer_call", "computer_call_output", "custom_tool_call", "custom_tool_call_output",
+        "file_search_call", "function_call", "function_call_output", "image_generation_call", "item_reference",
+        "local_shell_call", "local_shell_call_output", "mcp_approval_request", "mcp_approval_response", "mcp_call",
+        "mcp_list_tools", "message", "program", "program_output", "reasoning", "shell_call", "shell_call_output",
+        "tool_search_call", "tool_search_output", "web_search_call",
+    }
+)  # fmt: skip
+
+
 def to_scripted(payload: dict[str, Any], items: list[dict[str, Any]]) -> scripted.ScriptedRequest:
     """The conversation the scripted model sees: `instructions` and system/developer messages are the system text;
     compaction items are expanded back into their summary; unknown items are recorded by type only."""
     req = scripted.ScriptedRequest(system=get_str(payload, "instructions"))
     req.item_types = [str(item.get("type")) for item in items]
+    req.unknown_items = [kind for kind in req.item_types if kind not in INPUT_ITEM_TYPES]
     check_call_outputs(items)
     for index, item in enumerate(items):
         kind = item.get("type")

@@ -86,8 +86,9 @@ def apply_limit(payload: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[s
     """`max_output_tokens` cuts a text reply (OpenAI's minimum is 16); True when it did, and the response is then
     `incomplete` as OpenAI reports it, so a gateway that dropped the limit on the way shows."""
     budget = payload.get("max_output_tokens")
+    ran_out = getattr(rep, "finish_reason", None) == "length"  # a real model's own output limit (emulators/brain.py)
     if budget is None:
-        return rep, False
+        return rep, ran_out
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < 16:
         raise Fault(
             400,
@@ -99,7 +100,7 @@ def apply_limit(payload: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[s
         return rep, False
     cut = limit(rep.text, [], budget)
     if cut.reason != "max_tokens":
-        return rep, False
+        return rep, ran_out
     return scripted.ScriptedReply(text=cut.text, function_calls=rep.function_calls, hosted_calls=rep.hosted_calls), True
 
 

@@ -177,6 +177,16 @@ PEERS: dict[str, Peer] = {
             upstream="real",
         ),
         Peer(
+            "reference-real-native",
+            "reference gateway (native route), real model",
+            "0.1.0",
+            "/health",
+            "its native route (/v1/responses forwarded) in front of a real model, SmolLM2-135M-Instruct, behind the "
+            "real upstream's own Responses API (real_model/)",
+            not_probed=(_OVERSIZED,),
+            upstream="real",
+        ),
+        Peer(
             "llamastack-real",
             "llama-stack, real model",
             "0.7.3",

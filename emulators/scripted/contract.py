@@ -49,6 +49,9 @@ class ScriptedRequest:
     output_schema: dict[str, Any] | None = None
     verbosity: str | None = None
     item_types: list[str] = field(default_factory=list)
+    # Input items of a type the API does not have (Responses): the scripted model lists them among `item_types`; a
+    # real model's provider refuses them (real_model/brain.py).
+    unknown_items: list[str] = field(default_factory=list)
     # Sampling settings as received, under the Responses names (phrases.SETTING_NAMES); absent ones are left out.
     settings: dict[str, Any] = field(default_factory=dict)
     # Reasoning settings as received, in the provider's own terms (phrases.REASONING_NAMES); absent ones left out.

@@ -4,6 +4,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(mkdir -p "${3:-.peers}/reference-real" && cd "${3:-.peers}/reference-real" && pwd)"
-rm -f "$ROOT/storage.sqlite"
-export UPSTREAM_URL="$1" GATEWAY_STORAGE="$ROOT/storage.sqlite"
+# A storage of its own per port: peers/reference-real-native runs this too, maybe side by side.
+rm -f "$ROOT/storage-$2.sqlite"
+export UPSTREAM_URL="$1" GATEWAY_STORAGE="$ROOT/storage-$2.sqlite"
 exec "${PEERS_HARNESS_PYTHON:-python3}" -m reference_gateway --config "$HERE/config.yaml" --host 127.0.0.1 --port "$2"

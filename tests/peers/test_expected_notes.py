@@ -22,9 +22,10 @@ from harness.derive import Derivation, Kind, derivation
 from harness.derive.answers import client_outputs, client_response
 from harness.derive.views import family
 from harness.wire import Exchange, load_exchanges
+from peers.run import PEERS as RECORDED
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack", "otari", "reference-real", "litellm-real", "llamastack-real")
+PEERS = tuple(RECORDED)  # every recorded peer (peers/run.py)
 NOTE_KEYS = ("defect", "false_positive", "cause")
 
 

@@ -15,9 +15,10 @@ from harness import expectations
 from harness.model import Verdict
 from harness.probes import CATALOGUE
 from harness.targets import load_targets_file
+from peers.run import PEERS as RECORDED
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PEERS = ("litellm", "portkey", "llamastack", "otari", "reference-real", "litellm-real", "llamastack-real")
+PEERS = tuple(RECORDED)  # every recorded peer (peers/run.py)
 # The keys the peers' configurations and targets use: none may be in what is committed.
 SECRETS = (
     "sk-upstream-openai",

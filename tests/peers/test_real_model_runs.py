@@ -22,7 +22,7 @@ def outcomes(peer: str, target: str) -> dict[str, str]:
     return {probe: str(e["outcome"] if isinstance(e, dict) else e) for probe, e in listed.items()}
 
 
-@pytest.mark.parametrize("peer", ["reference-real"])
+@pytest.mark.parametrize("peer", ["reference-real", "reference-real-native"])
 def test_the_reference_gateway_is_never_blamed_for_the_models_choices(
     peer_replay: tuple[list[Verdict], dict[str, Any]],
 ) -> None:

@@ -1,6 +1,7 @@
-"""The real model's front (real_model/front.py): as strict as the emulated OpenAI Chat Completions, every request
-journaled and scrubbed, and what the model answered kept beside it. Here the model behind it is the emulators'
-scripted one (in process), so the answers are known; tests/real_model/test_server.py runs the real one."""
+"""The real model's front (real_model/front.py): the emulated protocols, as strict as ever, answered by the model's
+server (real_model/brain.py), every request journaled and scrubbed, and what the model answered kept beside it.
+Here the server behind it is the emulators' own Chat Completions over the scripted model (in process), so the
+answers are known; tests/real_model/test_server.py runs the real model."""
 
 from __future__ import annotations
 
@@ -86,6 +87,35 @@ async def test_what_the_emulated_chat_refuses_the_front_refuses_before_the_model
     assert entry["status"] == status and "reply" not in entry
 
 
-async def test_other_providers_paths_are_not_served(front: httpx.AsyncClient) -> None:
-    answer = await front.post("/v1/responses", headers=AUTH, json={"model": MODEL, "input": "hi"})
-    assert answer.status_code == 404 and answer.json()["error"]["type"] == "invalid_request_error"
+async def test_every_protocol_is_answered_by_the_model_and_journaled(front: httpx.AsyncClient) -> None:
+    ask = phrases.exactly("pong")
+    responses = await front.post("/v1/responses", headers=AUTH, json={"model": MODEL, "input": ask})
+    assert responses.status_code == 200 and responses.json()["output"][0]["content"][0]["text"] == "pong"
+    anthropic = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
+    body = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": ask}]}
+    messages = await front.post("/v1/messages", headers=anthropic, json=body)
+    assert messages.status_code == 200 and messages.json()["content"][0]["text"] == "pong"
+    gemini = {"contents": [{"role": "user", "parts": [{"text": ask}]}]}
+    generated = await front.post(
+        f"/v1beta/models/{MODEL}:generateContent", headers={"x-goog-api-key": KEY}, json=gemini
+    )
+    assert generated.status_code == 200
+    assert [e["reply"]["text"] for e in await journal(front)] == ["pong", "pong", "pong"]
+
+
+async def test_a_hosted_tool_is_refused_as_a_provider_refuses_what_its_model_cannot_do(
+    front: httpx.AsyncClient,
+) -> None:
+    body = {"model": MODEL, "input": "Search the web for news.", "tools": [{"type": "web_search"}]}
+    answer = await front.post("/v1/responses", headers=AUTH, json=body)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["param"] == "tools" and "web_search" in error["message"]
+
+
+async def test_an_input_item_of_no_known_type_is_refused_as_openai_refuses_it(front: httpx.AsyncClient) -> None:
+    body = {"model": MODEL, "input": [{"type": "x_conformance_probe"}, {"role": "user", "content": "hi"}]}
+    answer = await front.post("/v1/responses", headers=AUTH, json=body)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["param"] == "input" and "'x_conformance_probe'" in error["message"]
