@@ -41,6 +41,6 @@ async def answer(request: Request, req: scripted.ScriptedRequest) -> scripted.Sc
             entry["reply"] = {
                 "text": reply.text,
                 "function_calls": [call.name for call in reply.function_calls],
-                "finish_reason": getattr(reply, "finish_reason", None),
+                "finish_reason": reply.finish_reason,
             }
     return reply

@@ -190,16 +190,17 @@ def limits(body: dict[str, Any]) -> tuple[list[str], int | None]:
     return stops, budget
 
 
-def apply_limits(body: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[scripted.ScriptedReply, str]:
-    """`stop` and `max_completion_tokens` / `max_tokens` cut a text reply as OpenAI's model would; the finish
-    reason says why it ended (`length` only when the token budget cut it), so a gateway dropping them shows."""
-    stops, budget = limits(body)
+def apply_limits(
+    rep: scripted.ScriptedReply, stops: list[str], budget: int | None
+) -> tuple[scripted.ScriptedReply, str]:
+    """`stop` and the token budget (`limits`) cut a text reply as OpenAI's model would; the finish reason says why it
+    ended (`length` only when the token budget cut it), so a gateway dropping them shows."""
     if rep.function_calls:
         return rep, "tool_calls"
     cut = limit(rep.text or "", stops, budget)
     limited = scripted.ScriptedReply(text=cut.text, hosted_calls=rep.hosted_calls)
     # A real model (emulators/brain.py) may have run to its own output limit: it says so.
-    ran_out = cut.reason == "max_tokens" or getattr(rep, "finish_reason", None) == "length"
+    ran_out = cut.reason == "max_tokens" or rep.finish_reason == "length"
     return limited, "length" if ran_out else "stop"
 
 
@@ -301,8 +302,8 @@ async def create(request: Request) -> Response:
     model, stream = check_envelope(body)
     await apply_fault(model, "openai")
     req = to_scripted(body)
-    limits(body)  # refused before the model is asked
-    rep, finish = apply_limits(body, await brain.answer(request, req))
+    stops, budget = limits(body)  # refused before the model is asked
+    rep, finish = apply_limits(await brain.answer(request, req), stops, budget)
     return answer(model, stream, lambda: chunks(body, req, rep, finish), lambda: completion(body, req, rep, finish))
 
 

@@ -86,7 +86,7 @@ def apply_limit(payload: dict[str, Any], rep: scripted.ScriptedReply) -> tuple[s
     """`max_output_tokens` cuts a text reply (OpenAI's minimum is 16); True when it did, and the response is then
     `incomplete` as OpenAI reports it, so a gateway that dropped the limit on the way shows."""
     budget = payload.get("max_output_tokens")
-    ran_out = getattr(rep, "finish_reason", None) == "length"  # a real model's own output limit (emulators/brain.py)
+    ran_out = rep.finish_reason == "length"  # a real model's own output limit (emulators/brain.py)
     if budget is None:
         return rep, ran_out
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < 16:

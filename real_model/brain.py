@@ -11,7 +11,6 @@ input items of a type the Responses API does not have (the scripted model lists 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -21,13 +20,6 @@ from emulators.responses_input import INPUT_ITEM_TYPES
 from emulators.scripted import Message, ScriptedReply, ScriptedRequest, ToolCall
 
 TIMEOUT = httpx.Timeout(120.0, connect=5.0)
-
-
-@dataclass
-class ModelReply(ScriptedReply):
-    """The model's answer, with why it ended (`stop`, `length`, `tool_calls`), which the journal keeps."""
-
-    finish_reason: str | None = None
 
 
 def _message(msg: Message) -> list[dict[str, Any]]:
@@ -109,7 +101,7 @@ class RealBrain:
             ToolCall(c["id"], c["function"]["name"], c["function"]["arguments"])
             for c in message.get("tool_calls") or []
         ]
-        return ModelReply(
+        return ScriptedReply(
             text=None if calls else message.get("content") or "",
             function_calls=calls,
             finish_reason=choice.get("finish_reason"),

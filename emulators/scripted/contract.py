@@ -63,6 +63,9 @@ class ScriptedReply:
     text: str | None = None
     function_calls: list[ToolCall] = field(default_factory=list)
     hosted_calls: list[dict[str, Any]] = field(default_factory=list)
+    # Why the answer ended, where the brain says (a real model: `stop`, `length`, `tool_calls`); the scripted model
+    # never runs out, and the protocols' own limits cut its answers.
+    finish_reason: str | None = None
 
 
 def all_text(req: ScriptedRequest) -> str:

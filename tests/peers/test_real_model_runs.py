@@ -72,3 +72,24 @@ def test_no_litellm_defect_is_a_model_choice(peer_replay: tuple[list[Verdict], d
     assert titles
     choices = ("never called the tool", "did not return the answer", "the answer must be the requested text")
     assert not [t for t in titles if any(c in t for c in choices)]
+
+
+def test_a_live_real_model_run_fails_only_on_a_gateway_blamed_anew() -> None:
+    from peers.run import PEERS, newly_blamed
+
+    peer = PEERS["reference-real"]
+    listed = outcomes("reference-real", "reference-real")
+    limited = next(p for p, o in listed.items() if o == "model-limited")
+    passed = next(p for p, o in listed.items() if o == "pass")
+
+    def result(probe: str, outcome: str) -> dict[str, str]:
+        return {"target": "reference-real", "probe": probe, "outcome": outcome, "message": "..."}
+
+    # the model's choice may move between pass and model-limited from one machine to the next
+    moved = {"results": [result(limited, "pass"), result(passed, "model-limited")]}
+    assert newly_blamed(peer, moved) == []
+    blamed = {"results": [result(limited, "fail"), result(passed, "non-strict")]}
+    assert [line.split(":")[0] for line in newly_blamed(peer, blamed)] == [
+        f"reference-real {limited}",
+        f"reference-real {passed}",
+    ]
